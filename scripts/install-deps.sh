@@ -16,6 +16,8 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev libre2-dev
   # observability and CLI: prometheus-cpp core (self metrics), spdlog/fmt (logs), CLI11
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  # JSON for the HTTP API (/api/v1/*) and `--json` CLI output
+  nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers in integration tests: receiver, reference agent, promtool, scrape target
