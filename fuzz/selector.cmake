@@ -1,0 +1,1 @@
+ferry_fuzzer(selector DEPS ferry_selector)
