@@ -1,0 +1,1 @@
+ferry_fuzzer(remote_decode DEPS ferry_remote)
