@@ -1,0 +1,161 @@
+#include "src/parse/parser.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "src/parse/internal/scan.h"
+
+namespace ferry::parse {
+namespace {
+
+constexpr size_t kSnippetMax = 64;
+
+bool EndsWithAny(std::string_view suffix, std::initializer_list<std::string_view> allowed) {
+  return std::find(allowed.begin(), allowed.end(), suffix) != allowed.end();
+}
+
+}  // namespace
+
+std::string_view MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kUnknown: return "unknown";
+    case MetricType::kCounter: return "counter";
+    case MetricType::kGauge: return "gauge";
+    case MetricType::kHistogram: return "histogram";
+    case MetricType::kGaugeHistogram: return "gaugehistogram";
+    case MetricType::kSummary: return "summary";
+    case MetricType::kInfo: return "info";
+    case MetricType::kStateset: return "stateset";
+  }
+  return "unknown";
+}
+
+Status Parser::ErrorAt(size_t pos, std::string_view what) const {
+  pos = std::min(pos, body_.size());
+  std::string_view before = body_.substr(0, pos);
+  size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+  size_t nl = before.rfind('\n');
+  size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
+  size_t line_end = body_.find('\n', line_start);
+  if (line_end == std::string_view::npos) line_end = body_.size();
+  std::string msg = "line " + std::to_string(line) + " col " +
+                    std::to_string(pos - line_start + 1) + ": ";
+  msg += what;
+  msg += " (in line ";
+  internal::AppendQuotedSnippet(body_.substr(line_start, line_end - line_start), kSnippetMax,
+                                &msg);
+  msg += ')';
+  return Status::InvalidArgument(std::move(msg));
+}
+
+Status Parser::Expected(size_t pos, std::string_view expected) const {
+  std::string what(expected);
+  if (pos >= body_.size()) {
+    what += ", got end of input";
+  } else if (body_[pos] == '\r') {
+    what += ", got carriage return (CRLF line endings are not allowed)";
+  } else {
+    what += ", got ";
+    internal::AppendQuotedSnippet(body_.substr(pos, 1), 1, &what);
+  }
+  return ErrorAt(pos, what);
+}
+
+const Parser::LabelSpan* Parser::FindDuplicateLabel() const {
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    std::string_view name =
+        body_.substr(labels_[i].name_begin, labels_[i].name_end - labels_[i].name_begin);
+    if (name == labels::kMetricName) return &labels_[i];
+    for (size_t j = 0; j < i; ++j) {
+      if (body_.substr(labels_[j].name_begin, labels_[j].name_end - labels_[j].name_begin) ==
+          name) {
+        return &labels_[i];
+      }
+    }
+  }
+  return nullptr;
+}
+
+Status Parser::ParseValue(size_t begin, size_t end, double* out) const {
+  internal::FloatError e = internal::ParseGoFloat(body_.substr(begin, end - begin), out);
+  if (e != internal::FloatError::kOk) {
+    std::string what = "invalid value ";
+    internal::AppendQuotedSnippet(body_.substr(begin, end - begin), kSnippetMax, &what);
+    what += ": ";
+    what += internal::FloatErrorText(e);
+    return ErrorAt(begin, what);
+  }
+  if (std::isnan(*out)) *out = std::bit_cast<double>(kNormalNaNBits);
+  return Status::Ok();
+}
+
+void Parser::Labels(labels::LabelsBuilder* out) const {
+  out->Set(labels::kMetricName, metric_name_);
+  std::string scratch;
+  for (const LabelSpan& l : labels_) {
+    std::string_view name = body_.substr(l.name_begin, l.name_end - l.name_begin);
+    std::string_view value = body_.substr(l.value_begin, l.value_end - l.value_begin);
+    if (value.find('\\') != std::string_view::npos) {
+      scratch.clear();
+      internal::Unescape(value, /*quote_escape=*/true, &scratch);
+      value = scratch;
+    }
+    if ((last_type_ == MetricType::kHistogram && name == "le") ||
+        (last_type_ == MetricType::kSummary && name == "quantile")) {
+      double f;
+      if (internal::ParseGoFloat(value, &f) == internal::FloatError::kOk) {
+        out->Set(name, internal::FormatOpenMetricsFloat(f));
+        continue;
+      }
+    }
+    out->Set(name, value);
+  }
+}
+
+MetricType Parser::SeriesType() const {
+  const std::string_view family = last_type_family_;
+  if (family.empty() || metric_name_.size() < family.size() ||
+      metric_name_.substr(0, family.size()) != family) {
+    return MetricType::kUnknown;
+  }
+  std::string_view suffix = metric_name_.substr(family.size());
+  bool member = false;
+  switch (last_type_) {
+    case MetricType::kCounter: member = EndsWithAny(suffix, {"", "_total", "_created"}); break;
+    case MetricType::kHistogram:
+      member = EndsWithAny(suffix, {"_bucket", "_count", "_sum", "_created"});
+      break;
+    case MetricType::kGaugeHistogram:
+      member = EndsWithAny(suffix, {"_bucket", "_gcount", "_gsum"});
+      break;
+    case MetricType::kSummary:
+      member = EndsWithAny(suffix, {"", "_count", "_sum", "_created"});
+      break;
+    case MetricType::kInfo: member = EndsWithAny(suffix, {"", "_info"}); break;
+    case MetricType::kGauge:
+    case MetricType::kStateset:
+    case MetricType::kUnknown: member = suffix.empty(); break;
+  }
+  return member ? last_type_ : MetricType::kUnknown;
+}
+
+bool Parser::Exemplar(parse::Exemplar* out) {
+  if (!has_exemplar_) return false;
+  has_exemplar_ = false;
+  std::vector<labels::Label> ls;
+  ls.reserve(exemplar_labels_.size());
+  for (const LabelSpan& l : exemplar_labels_) {
+    labels::Label label;
+    label.name = std::string(body_.substr(l.name_begin, l.name_end - l.name_begin));
+    internal::Unescape(body_.substr(l.value_begin, l.value_end - l.value_begin),
+                       /*quote_escape=*/true, &label.value);
+    ls.push_back(std::move(label));
+  }
+  out->labels = labels::Labels::FromUnsorted(std::move(ls));
+  out->value = exemplar_value_;
+  out->timestamp_ms = exemplar_has_ts_ ? std::optional<int64_t>(exemplar_ts_ms_) : std::nullopt;
+  return true;
+}
+
+}  // namespace ferry::parse

@@ -1,0 +1,222 @@
+// The Prometheus text format 0.0.4 parser, after Prometheus'
+// model/textparse/promparse.go and promlex.l:
+// - spaces and tabs may separate any two tokens and may lead a line;
+//   blank lines are skipped;
+// - "# HELP name text" and "# TYPE name type" (one or more blanks after '#'
+//   and after the keyword) are metadata; every other '#' line is a comment;
+// - the value is any run of bytes up to a blank, '{' or newline, parsed as a
+//   Go float; the optional timestamp is decimal digits (milliseconds);
+// - label values may contain any byte except an unescaped '"' (even a raw
+//   newline), must be valid UTF-8, and a comma after each label is optional.
+#include <cstring>
+
+#include "src/parse/internal/scan.h"
+#include "src/parse/parser.h"
+
+namespace ferry::parse {
+namespace {
+
+using internal::Is;
+using internal::kLabelCont;
+using internal::kLabelStart;
+using internal::kMetricCont;
+using internal::kMetricStart;
+
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+class TextParser final : public Parser {
+ public:
+  explicit TextParser(std::string_view body) : Parser(body) {}
+  Result<Entry> Next() override;
+
+ private:
+  size_t SkipBlanks(size_t p) const {
+    while (p < body_.size() && IsBlank(body_[p])) ++p;
+    return p;
+  }
+  size_t LineEnd(size_t p) const {
+    const void* nl = std::memchr(body_.data() + p, '\n', body_.size() - p);
+    return nl ? static_cast<size_t>(static_cast<const char*>(nl) - body_.data()) : body_.size();
+  }
+  Result<Entry> ParseHashLine(size_t hash);
+  Status ParseSeries(size_t start);
+  Status ParseLabels(size_t* p);
+};
+
+Result<Entry> TextParser::Next() {
+  const size_t n = body_.size();
+  for (;;) {
+    size_t p = SkipBlanks(pos_);
+    if (p >= n) {
+      pos_ = n;
+      return Entry::kEof;
+    }
+    char c = body_[p];
+    if (c == '\n') {
+      pos_ = p + 1;
+      continue;
+    }
+    if (Is(c, kMetricStart)) {
+      FERRY_RETURN_IF_ERROR(ParseSeries(p));
+      return Entry::kSeries;
+    }
+    if (c == '#') return ParseHashLine(p);
+    if (c == '{') {
+      return ErrorAt(p, "expected metric name before '{' (quoted UTF-8 metric names are not "
+                        "supported)");
+    }
+    return Expected(p, "expected metric name, comment or blank line");
+  }
+}
+
+Result<Entry> TextParser::ParseHashLine(size_t hash) {
+  const size_t line_end = LineEnd(hash);
+  pos_ = line_end < body_.size() ? line_end + 1 : line_end;
+  size_t r = SkipBlanks(hash + 1);
+  std::string_view kw = body_.substr(r, 4);
+  bool help = kw == "HELP";
+  if (r == hash + 1 || !(help || kw == "TYPE") || r + 4 >= line_end || !IsBlank(body_[r + 4])) {
+    comment_ = body_.substr(hash, line_end - hash);
+    return Entry::kComment;
+  }
+  size_t s = SkipBlanks(r + 4);
+  if (s >= line_end || !Is(body_[s], kMetricStart)) {
+    return Expected(s, help ? "expected metric name after HELP" : "expected metric name after TYPE");
+  }
+  size_t e = s;
+  while (e < line_end && Is(body_[e], kMetricCont)) ++e;
+  family_name_ = body_.substr(s, e - s);
+  std::string_view text;
+  if (e < line_end) {
+    if (!IsBlank(body_[e])) {
+      return Expected(e, help ? "expected blank after metric name in HELP"
+                              : "expected blank after metric name in TYPE");
+    }
+    text = body_.substr(e + 1, line_end - e - 1);
+  }
+  if (help) {
+    if (!internal::ValidUtf8(text)) return ErrorAt(e + 1, "help text is not valid UTF-8");
+    if (text.find('\\') != std::string_view::npos) {
+      help_scratch_.clear();
+      internal::Unescape(text, /*quote_escape=*/false, &help_scratch_);
+      help_ = help_scratch_;
+    } else {
+      help_ = text;
+    }
+    return Entry::kHelp;
+  }
+  MetricType t;
+  if (text == "counter") {
+    t = MetricType::kCounter;
+  } else if (text == "gauge") {
+    t = MetricType::kGauge;
+  } else if (text == "histogram") {
+    t = MetricType::kHistogram;
+  } else if (text == "summary") {
+    t = MetricType::kSummary;
+  } else if (text == "untyped") {
+    t = MetricType::kUnknown;
+  } else {
+    std::string what = "invalid metric type ";
+    internal::AppendQuotedSnippet(text, 64, &what);
+    what += " (want counter, gauge, histogram, summary or untyped)";
+    return ErrorAt(e < line_end ? e + 1 : e, what);
+  }
+  type_ = last_type_ = t;
+  last_type_family_ = family_name_;
+  return Entry::kType;
+}
+
+Status TextParser::ParseSeries(size_t start) {
+  const size_t n = body_.size();
+  const char* b = body_.data();
+  size_t p = internal::SkipClass(b + start, b + n, kMetricCont) - b;
+  metric_name_ = body_.substr(start, p - start);
+  labels_.clear();
+  size_t series_end = p;
+  p = SkipBlanks(p);
+  if (p < n && b[p] == '{') {
+    FERRY_RETURN_IF_ERROR(ParseLabels(&p));
+    series_end = p;
+    p = SkipBlanks(p);
+  }
+  series_ = body_.substr(start, series_end - start);
+
+  size_t v = p;
+  while (p < n && b[p] != ' ' && b[p] != '\t' && b[p] != '\n' && b[p] != '{' && b[p] != '\r') {
+    ++p;
+  }
+  if (p == v) return Expected(p, "expected value after metric");
+  FERRY_RETURN_IF_ERROR(ParseValue(v, p, &value_));
+
+  has_timestamp_ = false;
+  p = SkipBlanks(p);
+  if (p < n && b[p] != '\n') {
+    if (b[p] < '0' || b[p] > '9') return Expected(p, "expected timestamp or end of line after value");
+    size_t t = p;
+    while (p < n && b[p] >= '0' && b[p] <= '9') ++p;
+    if (!internal::ParseDigitsInt64(body_.substr(t, p - t), &timestamp_ms_)) {
+      return ErrorAt(t, "timestamp out of range for int64 milliseconds");
+    }
+    has_timestamp_ = true;
+    p = SkipBlanks(p);
+    if (p < n && b[p] != '\n') return Expected(p, "expected end of line after timestamp");
+  }
+  pos_ = p < n ? p + 1 : n;
+
+  if (const LabelSpan* dup = FindDuplicateLabel()) {
+    std::string what = "duplicate label name ";
+    internal::AppendQuotedSnippet(
+        body_.substr(dup->name_begin, dup->name_end - dup->name_begin), 64, &what);
+    return ErrorAt(dup->name_begin, what);
+  }
+  return Status::Ok();
+}
+
+Status TextParser::ParseLabels(size_t* pp) {
+  const size_t n = body_.size();
+  const char* b = body_.data();
+  size_t p = *pp + 1;  // past '{'
+  for (;;) {
+    p = SkipBlanks(p);
+    if (p >= n) return Expected(p, "expected label name or '}'");
+    if (b[p] == '}') {
+      *pp = p + 1;
+      return Status::Ok();
+    }
+    if (!Is(b[p], kLabelStart)) {
+      if (b[p] == '"') {
+        return ErrorAt(p, "expected label name (quoted UTF-8 names are not supported)");
+      }
+      return Expected(p, "expected label name");
+    }
+    LabelSpan l;
+    l.name_begin = p;
+    p = internal::SkipClass(b + p, b + n, kLabelCont) - b;
+    l.name_end = p;
+    p = SkipBlanks(p);
+    if (p >= n || b[p] != '=') return Expected(p, "expected '=' after label name");
+    p = SkipBlanks(p + 1);
+    if (p >= n || b[p] != '"') return Expected(p, "expected label value in double quotes");
+    size_t close;
+    if (!internal::ScanQuoted(body_, p, /*newline_ok=*/true, &close)) {
+      return ErrorAt(p, "unterminated label value");
+    }
+    l.value_begin = p + 1;
+    l.value_end = close;
+    if (!internal::ValidUtf8(body_.substr(l.value_begin, l.value_end - l.value_begin))) {
+      return ErrorAt(l.value_begin, "invalid UTF-8 in label value");
+    }
+    labels_.push_back(l);
+    p = SkipBlanks(close + 1);
+    if (p < n && b[p] == ',') ++p;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Parser> NewTextParser(std::string_view body) {
+  return std::make_unique<TextParser>(body);
+}
+
+}  // namespace ferry::parse
