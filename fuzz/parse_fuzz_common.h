@@ -1,0 +1,66 @@
+// Shared driver of the parse fuzzers: walks a parser to its end, touching
+// every accessor, and aborts when an invariant of the Parser contract breaks.
+#pragma once
+
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+
+#include "src/labels/labels.h"
+#include "src/parse/parser.h"
+
+namespace ferry::parse::fuzz {
+
+inline void Require(bool cond) {
+  if (!cond) std::abort();
+}
+
+inline bool Inside(std::string_view view, std::string_view body) {
+  return view.empty() ||
+         (view.data() >= body.data() && view.data() + view.size() <= body.data() + body.size());
+}
+
+inline void Drain(Parser& p, std::string_view body) {
+  // Each Next() consumes at least one byte or ends, so this bound is generous.
+  for (size_t i = 0; i <= body.size() + 1; ++i) {
+    Result<Entry> e = p.Next();
+    if (!e.ok()) {
+      Require(e.status().IsInvalidArgument());
+      Require(e.status().message().rfind("line ", 0) == 0);
+      return;
+    }
+    switch (*e) {
+      case Entry::kEof:
+        return;
+      case Entry::kSeries: {
+        Require(Inside(p.Series(), body) && Inside(p.MetricName(), body));
+        Require(p.Series().substr(0, p.MetricName().size()) == p.MetricName());
+        Require(!p.MetricName().empty());
+        labels::LabelsBuilder b;
+        p.Labels(&b);
+        labels::Labels ls = b.Build();
+        Require(ls.Get(labels::kMetricName) == p.MetricName());
+        Require(ls.FirstDuplicateName().empty());
+        Exemplar ex;
+        if (p.Exemplar(&ex)) Require(!p.Exemplar(&ex));
+        if (std::isnan(p.Value())) Require(std::signbit(p.Value()) == false);
+        (void)p.SeriesType();
+        (void)p.Timestamp();
+        break;
+      }
+      case Entry::kHelp:
+      case Entry::kType:
+      case Entry::kUnit:
+        Require(Inside(p.FamilyName(), body) && !p.FamilyName().empty());
+        Require(Inside(p.Unit(), body));
+        (void)p.Help().size();
+        break;
+      case Entry::kComment:
+        Require(Inside(p.Comment(), body));
+        break;
+    }
+  }
+  std::abort();  // did not terminate
+}
+
+}  // namespace ferry::parse::fuzz
