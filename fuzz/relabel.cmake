@@ -1,0 +1,1 @@
+ferry_fuzzer(relabel DEPS ferry_relabel)
