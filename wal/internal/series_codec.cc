@@ -1,0 +1,42 @@
+#include "wal/internal/series_codec.h"
+
+#include <vector>
+
+#include "src/base/coding.h"
+
+namespace ferry::wal::internal {
+
+void EncodeLabels(const labels::Labels& labels, std::string* out) {
+  coding::PutVarint64(out, labels.size());
+  for (const labels::Label& l : labels) {
+    coding::PutLengthPrefixed(out, l.name);
+    coding::PutLengthPrefixed(out, l.value);
+  }
+}
+
+Status DecodeLabels(std::string_view bytes, labels::Labels* out) {
+  std::string_view in = bytes;
+  uint64_t n;
+  if (!coding::GetVarint64(&in, &n)) return Status::Corruption("series labels: bad count");
+  if (n == 0) return Status::Corruption("series labels: empty label set");
+  // Each label takes at least 3 bytes (two lengths and a 1-byte name).
+  if (n > in.size() / 3) return Status::Corruption("series labels: count exceeds size");
+  std::vector<labels::Label> v;
+  v.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name, value;
+    if (!coding::GetLengthPrefixed(&in, &name) || !coding::GetLengthPrefixed(&in, &value)) {
+      return Status::Corruption("series labels: truncated label " + std::to_string(i));
+    }
+    if (name.empty()) return Status::Corruption("series labels: empty name at " + std::to_string(i));
+    if (!v.empty() && !(v.back().name < name)) {
+      return Status::Corruption("series labels: names not sorted/unique at " + std::to_string(i));
+    }
+    v.push_back({std::string(name), std::string(value)});
+  }
+  if (!in.empty()) return Status::Corruption("series labels: trailing bytes");
+  *out = labels::Labels::FromSorted(std::move(v));
+  return Status::Ok();
+}
+
+}  // namespace ferry::wal::internal
