@@ -353,7 +353,11 @@ std::string ToYaml(const Config& config) {
   w.Bool(2, "convert_classic_histograms_to_nhcb", g.convert_classic_histograms_to_nhcb);
   w.Bool(2, "always_scrape_classic_histograms", g.always_scrape_classic_histograms);
   w.Bool(2, "extra_scrape_metrics", g.extra_scrape_metrics);
-  w.List(0, "scrape_config_files", config.scrape_config_files);
+  // The jobs of scrape_config_files are already merged into scrape_configs;
+  // the patterns are kept as a comment so the output loads back unchanged.
+  for (const std::string& pattern : config.scrape_config_files) {
+    w.out() += "# scrape_config_files (merged below): " + pattern + "\n";
+  }
   Items(w, 0, "scrape_configs", config.scrape_configs.size(),
         [&](Writer& s, size_t i) { WriteScrape(s, config.scrape_configs[i]); });
   Items(w, 0, "remote_write", config.remote_write.size(),

@@ -4,7 +4,9 @@
 // Like Prometheus' Config.String(): every default is written out, the
 // effective (inherited) values appear in each scrape config, and secrets
 // (passwords, credentials, bearer tokens, client secrets, TLS keys, secret
-// header values) print as "<secret>". The output loads back with
+// header values) print as "<secret>". Jobs from scrape_config_files appear
+// merged into scrape_configs (the patterns become a comment). The output
+// loads back with
 // LoadString() to the same Config apart from the masked secrets.
 //
 // Thread-safety: pure function.

@@ -78,7 +78,9 @@ Status CheckAgentMode(const Decoder& d, Fields& f) {
   // settings), otlp (the OTLP receiver).
   for (const char* key : {"runtime", "storage", "otlp"}) {
     if (const YamlNode* n = f.GetNonNull(key); n != nullptr && n->kind != YamlNode::Kind::kMap) {
-      return d.Error(*n, key, "cannot unmarshal " + std::string(n->KindName()) + " into " + key);
+      return d.Error(*n, key,
+                     "cannot unmarshal " + std::string(n->KindName()) + " " + Quote(n->scalar) +
+                         " into " + key);
     }
   }
   if (f.GetNonNull("tracing") != nullptr) {

@@ -240,7 +240,7 @@ Status DecodeScrapeConfig(const Decoder& d, const YamlNode& node, const std::str
     }
   }
   if (c.metric_name_escaping_scheme == "allow-utf-8" && scheme != NameValidation::kUtf8) {
-    return d.Error(f.node().mark, path,
+    return d.Error(f.KeyMark("metric_name_escaping_scheme"), f.Sub("metric_name_escaping_scheme"),
                    "utf8 metric names requested but validation scheme is not set to UTF8");
   }
   return Status::Ok();
