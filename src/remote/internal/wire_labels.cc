@@ -25,10 +25,13 @@ Status CollectWireLabels(const labels::Labels& ls, std::string_view what,
   for (const labels::Label& l : ls) {
     if (l.name.empty()) return LabelError(ls, what, "empty label name");
     if (prev != nullptr) {
-      if (l.name == prev->name) {
-        return LabelError(ls, what, "duplicate label name \"" + l.name + "\"");
-      }
-      if (l.name < prev->name) sorted = false;
+      // Names nearly always differ in their first byte; decide on it alone
+      // and leave the full comparison (a memcmp call) for the rest.
+      const auto a = static_cast<unsigned char>(prev->name[0]);
+      const auto b = static_cast<unsigned char>(l.name[0]);
+      const int c = a != b ? (a < b ? -1 : 1) : prev->name.compare(l.name);
+      if (c == 0) return LabelError(ls, what, "duplicate label name \"" + l.name + "\"");
+      if (c > 0) sorted = false;
     }
     prev = &l;
     if (!l.value.empty()) out->push_back(&l);

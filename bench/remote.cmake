@@ -1,0 +1,1 @@
+ferry_bench(remote DEPS ferry_remote)
