@@ -93,6 +93,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  // Without TCP_NODELAY, httplib's separate header and body writes meet
+  // Nagle's algorithm and the peer's delayed ACK: 40 ms per scrape of /metrics.
+  s->server_->set_tcp_nodelay(true);
   s->server_->set_read_timeout(300, 0);  // Prometheus' --web.read-timeout default: 5m
   int port = addr.port;
   if (port == 0) {
