@@ -284,13 +284,15 @@ Status OpenMetricsParser::ParseLabels(size_t* pp, std::vector<LabelSpan>* out) {
     ++p;
     if (p >= n || b[p] != '"') return Expected(p, "expected label value in double quotes");
     size_t close;
-    if (!internal::ScanQuoted(body_, p, /*newline_ok=*/false, &close)) {
+    bool non_ascii;
+    if (!internal::ScanQuoted(body_, p, /*newline_ok=*/false, &close, &non_ascii)) {
       if (close < n) return ErrorAt(close, "newline in label value (escape it as \\n)");
       return ErrorAt(p, "unterminated label value");
     }
     l.value_begin = p + 1;
     l.value_end = close;
-    if (!internal::ValidUtf8(body_.substr(l.value_begin, l.value_end - l.value_begin))) {
+    if (non_ascii &&
+        !internal::ValidUtf8(body_.substr(l.value_begin, l.value_end - l.value_begin))) {
       return ErrorAt(l.value_begin, "invalid UTF-8 in label value");
     }
     out->push_back(l);

@@ -199,12 +199,14 @@ Status TextParser::ParseLabels(size_t* pp) {
     p = SkipBlanks(p + 1);
     if (p >= n || b[p] != '"') return Expected(p, "expected label value in double quotes");
     size_t close;
-    if (!internal::ScanQuoted(body_, p, /*newline_ok=*/true, &close)) {
+    bool non_ascii;
+    if (!internal::ScanQuoted(body_, p, /*newline_ok=*/true, &close, &non_ascii)) {
       return ErrorAt(p, "unterminated label value");
     }
     l.value_begin = p + 1;
     l.value_end = close;
-    if (!internal::ValidUtf8(body_.substr(l.value_begin, l.value_end - l.value_begin))) {
+    if (non_ascii &&
+        !internal::ValidUtf8(body_.substr(l.value_begin, l.value_end - l.value_begin))) {
       return ErrorAt(l.value_begin, "invalid UTF-8 in label value");
     }
     labels_.push_back(l);

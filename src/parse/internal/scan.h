@@ -86,18 +86,25 @@ namespace ferry::parse::internal {
 // body.size() when the input ends first, or the offset of a raw '\n' when
 // "newline_ok" is false (OpenMetrics) - the text format allows raw newlines
 // inside label values, as Prometheus' lexer does.
-inline bool ScanQuoted(std::string_view body, size_t open, bool newline_ok, size_t* close) {
+// "*non_ascii" is set when a byte >= 0x80 was seen, so that callers run the
+// UTF-8 check only on values that need it.
+inline bool ScanQuoted(std::string_view body, size_t open, bool newline_ok, size_t* close,
+                       bool* non_ascii) {
   const char* b = body.data();
   const size_t n = body.size();
   size_t p = open + 1;
+  unsigned char seen = 0;
   while (p < n) {
     char c = b[p];
+    seen |= static_cast<unsigned char>(c);
     if (c == '"') {
       *close = p;
+      *non_ascii = (seen & 0x80) != 0;
       return true;
     }
     if (c == '\\') {
       if (p + 1 >= n) break;
+      seen |= static_cast<unsigned char>(b[p + 1]);
       if (!newline_ok && b[p + 1] == '\n') {
         *close = p + 1;
         return false;
