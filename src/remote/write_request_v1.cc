@@ -76,6 +76,10 @@ Status WriteRequestBuilder::AddSeries(const labels::Labels& labels,
                                       std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
   FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(labels, "series", &wire_labels_));
+  if (wire_labels_.empty()) {
+    return Status::InvalidArgument("series " + labels.ToString() +
+                                   ": no labels with a non-empty value");
+  }
 
   // Pass 1: validate and size everything, so that a rejected series leaves
   // no partial bytes and the buffer grows once.

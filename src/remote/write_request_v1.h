@@ -54,8 +54,12 @@ class WriteRequestBuilder {
   // timestamp; a receiver rejects out-of-order samples) and optional
   // "exemplars". A series with no samples is allowed (exemplar-only).
   //
-  // Returns kInvalidArgument, naming the series, for an empty or duplicate
-  // label name in "labels" or in an exemplar's labels; nothing is appended
+  // Label bytes are sent as given: strings that are not valid UTF-8 make
+  // receivers that validate proto3 strings reject the whole request.
+  //
+  // Returns kInvalidArgument, naming the series, when "labels" has no label
+  // with a non-empty value, or for an empty or duplicate label name in
+  // "labels" or in an exemplar's labels; nothing is appended
   // then and the builder stays usable.
   [[nodiscard]] Status AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                  std::span<const Exemplar> exemplars = {});

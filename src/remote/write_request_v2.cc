@@ -72,6 +72,10 @@ Status WriteRequestV2Builder::AddSeries(const labels::Labels& labels,
   // Validate everything before interning anything, so a rejected series
   // leaves neither bytes nor symbols behind.
   FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(labels, "series", &wire_labels_));
+  if (wire_labels_.empty()) {
+    return Status::InvalidArgument("series " + labels.ToString() +
+                                   ": no labels with a non-empty value");
+  }
   for (const Exemplar& e : extras.exemplars) {
     Status st = internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_);
     if (!st.ok()) return st.WithContext("series " + labels.ToString());

@@ -58,13 +58,19 @@ class WriteRequestV2Builder {
   WriteRequestV2Builder() = default;
   WriteRequestV2Builder(const WriteRequestV2Builder&) = delete;
   WriteRequestV2Builder& operator=(const WriteRequestV2Builder&) = delete;
+  WriteRequestV2Builder(WriteRequestV2Builder&&) = default;
+  WriteRequestV2Builder& operator=(WriteRequestV2Builder&&) = default;
 
   // Appends one TimeSeries: "labels" as sorted name/value refs (labels with
   // empty values left out), "samples" in the given order (sorted by timestamp
   // is the caller's job), and "extras".
   //
-  // Returns kInvalidArgument, naming the series, for an empty or duplicate
-  // label name in "labels" or in an exemplar's labels; nothing is added then
+  // Label bytes are sent as given: strings that are not valid UTF-8 make
+  // receivers that validate proto3 strings reject the whole request.
+  //
+  // Returns kInvalidArgument, naming the series, when "labels" has no label
+  // with a non-empty value, or for an empty or duplicate label name in
+  // "labels" or in an exemplar's labels; nothing is added then
   // and the builder stays usable.
   [[nodiscard]] Status AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                  const SeriesExtrasV2& extras = {});

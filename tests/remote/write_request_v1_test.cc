@@ -143,6 +143,11 @@ TEST(WriteRequestBuilderTest, RejectsDuplicateOrEmptyNamesAndAppendsNothing) {
   EXPECT_TRUE(dup.IsInvalidArgument());
   EXPECT_NE(dup.message().find("duplicate label name \"job\""), std::string::npos) << dup.message();
 
+  Status unlabelled = b.AddSeries(Labels::Of({{"only_empty", ""}}), s);
+  EXPECT_TRUE(unlabelled.IsInvalidArgument());
+  EXPECT_NE(unlabelled.message().find("no labels with a non-empty value"), std::string::npos);
+  EXPECT_TRUE(b.AddSeries(Labels(), s).IsInvalidArgument());
+
   Status empty = b.AddSeries(Labels::FromUnsorted({{"", "v"}}), s);
   EXPECT_TRUE(empty.IsInvalidArgument());
   EXPECT_NE(empty.message().find("empty label name"), std::string::npos);

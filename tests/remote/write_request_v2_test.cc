@@ -180,6 +180,9 @@ TEST(WriteRequestV2BuilderTest, RejectedSeriesLeavesNoBytesOrSymbols) {
 
   st = b.AddSeries(Labels::FromUnsorted({{"fresh", "1"}, {"fresh", "2"}}), s);
   EXPECT_TRUE(st.IsInvalidArgument());
+  st = b.AddSeries(Labels::Of({{"fresh", ""}}), s);
+  EXPECT_TRUE(st.IsInvalidArgument());
+  EXPECT_NE(st.message().find("no labels with a non-empty value"), std::string::npos);
 
   EXPECT_EQ(b.symbols(), symbols);
   EXPECT_EQ(b.Finish(), before);
