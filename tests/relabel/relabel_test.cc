@@ -397,6 +397,35 @@ TEST(RelabelerTest, KeepEqualComparesJoinedValueWithTarget) {
                 in);
 }
 
+TEST(RelabelerTest, MatchRangePrefilterKeepsSemantics) {
+  // Rules whose regex has a literal prefix skip RE2 for names outside the
+  // possible match range; case folding, alternations, Unicode and empty
+  // matches must still behave exactly as a full regex match.
+  const Labels in = Labels::Of({{"__META_Upper", "1"},
+                                {"__meta_x", "2"},
+                                {"__meta_\xC3\xA9t\xC3\xA9", "3"},
+                                {"__metaz", "4"},
+                                {"__met", "5"},
+                                {"b_y", "6"},
+                                {"zz", "7"}});
+  ExpectKept({{.regex = "(?i)__meta_(.+)", .replacement = "m_$1", .action = Action::kLabelMap},
+              {.regex = "(?i)__meta.*|__met|b_y|zz", .action = Action::kLabelDrop}},
+             in,
+             Labels::Of({{"m_Upper", "1"}, {"m_x", "2"}, {"m_\xC3\xA9t\xC3\xA9", "3"}}));
+  ExpectKept({{.regex = "a_x|b_.|zz", .action = Action::kLabelKeep}}, in,
+             Labels::Of({{"b_y", "6"}, {"zz", "7"}}));
+  ExpectDropped({{.source_labels = {"none"}, .regex = "|x", .action = Action::kDrop}}, in);
+  const Labels zs = Labels::Of({{"v", "ZzZ"}});
+  ExpectDropped({{.source_labels = {"v"}, .regex = "(?i)z+", .action = Action::kDrop}}, zs);
+  ExpectKept({{.source_labels = {"v"}, .regex = "z+", .action = Action::kDrop}}, zs, zs);
+  ExpectKept({{.source_labels = {"v"}, .regex = "Zz", .action = Action::kDrop}}, zs, zs);
+  ExpectKept({{.source_labels = {"__met"}, .regex = "[4-6]", .target_label = "t",
+               .replacement = "$0"}},
+             in, Labels::Of({{"__META_Upper", "1"}, {"__meta_x", "2"},
+                             {"__meta_\xC3\xA9t\xC3\xA9", "3"}, {"__metaz", "4"},
+                             {"__met", "5"}, {"b_y", "6"}, {"zz", "7"}, {"t", "5"}}));
+}
+
 TEST(RelabelerTest, ManyCaptureGroupsUseHeapSubmatches) {
   std::string regex, value;
   for (int i = 0; i < 20; ++i) {

@@ -43,12 +43,6 @@ std::string_view JoinSources(const CompiledRule& r, const labels::LabelsBuilder&
   return *buf;
 }
 
-// RE2 semantics of Go's MatchString on the anchored program.
-bool Matches(const RE2& re, std::string_view s) {
-  return re.Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), RE2::UNANCHORED, nullptr,
-                  0);
-}
-
 re2::StringPiece* Submatches(int n, std::array<re2::StringPiece, kInlineSubmatches>* inline_buf,
                              Scratch* scratch) {
   if (n <= kInlineSubmatches) return inline_buf->data();
@@ -64,6 +58,7 @@ void ApplyReplace(const CompiledRule& r, std::string_view val, labels::LabelsBui
     lb->Set(r.target_label, r.replacement.literal());
     return;
   }
+  if (r.has_range && (val < r.range_min || val > r.range_max)) return;
   std::array<re2::StringPiece, kInlineSubmatches> inline_buf;
   re2::StringPiece* groups = Submatches(r.submatches, &inline_buf, scratch);
   if (!r.re->Match(re2::StringPiece(val.data(), val.size()), 0, val.size(), RE2::UNANCHORED,
@@ -118,7 +113,7 @@ void ApplyLabelMap(const CompiledRule& r, labels::LabelsBuilder* lb, Scratch* sc
   std::vector<labels::Label>& pending = scratch->pending;
   size_t used = 0;
   lb->Range([&](std::string_view name, std::string_view value) {
-    if (!Matches(*r.re, name)) return;
+    if (!r.Matches(name)) return;
     if (used == pending.size()) pending.emplace_back();
     labels::Label& p = pending[used++];
     ReplaceAll(r, name, &p.name, scratch);
@@ -132,11 +127,13 @@ void ApplyLabelFilter(const CompiledRule& r, bool drop_matching, labels::LabelsB
   std::vector<labels::Label>& pending = scratch->pending;
   size_t used = 0;
   lb->Range([&](std::string_view name, std::string_view) {
-    if (Matches(*r.re, name) != drop_matching) return;
+    if (r.Matches(name) != drop_matching) return;
     if (used == pending.size()) pending.emplace_back();
     pending[used++].name.assign(name);
   });
-  for (size_t i = 0; i < used; ++i) lb->Del(pending[i].name);
+  // Back to front: each erase then moves only the labels after it, which
+  // are few when, as usual, a whole block of names (__meta_*) goes.
+  for (size_t i = used; i > 0; --i) lb->Del(pending[i - 1].name);
 }
 
 }  // namespace
@@ -156,6 +153,13 @@ Result<std::unique_ptr<CompiledRule>> CompiledRule::Build(const RelabelConfig& c
   r->target = ExpandTemplate::Parse(c.target_label, *r->re);
   r->replacement = ExpandTemplate::Parse(c.replacement, *r->re);
   r->submatches = std::max(r->target.needed_groups(), r->replacement.needed_groups());
+  // The range is only sound when the anchors wrap the whole regex, which
+  // holds when the regex parses on its own ("a)|(b" does not, and then
+  // "^(?:a)|(b)$" can match in the middle of a string).
+  if (RE2(c.regex, GoRegexpOptions()).ok() &&
+      r->re->PossibleMatchRange(&r->range_min, &r->range_max, 64)) {
+    r->has_range = true;
+  }
   if (c.action == Action::kHashMod && !Md5Available()) {
     return Status::InvalidArgument(
         "'action' hashmod needs MD5, which this OpenSSL configuration does not provide");
@@ -163,13 +167,19 @@ Result<std::unique_ptr<CompiledRule>> CompiledRule::Build(const RelabelConfig& c
   return r;
 }
 
+bool CompiledRule::Matches(std::string_view s) const {
+  if (has_range && (s < range_min || s > range_max)) return false;
+  return re->Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), RE2::UNANCHORED, nullptr,
+                   0);
+}
+
 bool CompiledRule::Apply(labels::LabelsBuilder* lb) const {
   Scratch& scratch = ThreadScratch();
   switch (action) {
     case Action::kDrop:
-      return !Matches(*re, JoinSources(*this, *lb, &scratch.joined));
+      return !Matches(JoinSources(*this, *lb, &scratch.joined));
     case Action::kKeep:
-      return Matches(*re, JoinSources(*this, *lb, &scratch.joined));
+      return Matches(JoinSources(*this, *lb, &scratch.joined));
     case Action::kDropEqual:
       return lb->Get(target_label) != JoinSources(*this, *lb, &scratch.joined);
     case Action::kKeepEqual:

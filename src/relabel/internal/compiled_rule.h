@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <re2/re2.h>
@@ -30,6 +31,15 @@ struct CompiledRule {
   ExpandTemplate target;         // target_label as a template (replace)
   ExpandTemplate replacement;    // replacement as a template (replace, labelmap)
   int submatches = 0;            // submatch entries the templates read
+  // When set, every string "re" matches lies in [range_min, range_max]
+  // (RE2::PossibleMatchRange), so strings outside are rejected without
+  // running the regex: most label names never reach RE2 in a labelmap of
+  // "__meta_kubernetes_pod_label_(.+)".
+  bool has_range = false;
+  std::string range_min, range_max;
+
+  // Go's MatchString on the anchored regex.
+  bool Matches(std::string_view s) const;
 
   // Builds the rule. REQUIRES: Validate(config).ok().
   static Result<std::unique_ptr<CompiledRule>> Build(const RelabelConfig& config);
