@@ -1,0 +1,1 @@
+ferry_fuzzer(config DEPS ferry_config)
