@@ -109,6 +109,10 @@ Status Validate(const RelabelConfig& c) {
   if (!re->ok()) {
     return Invalid("'regex' " + Quote(c.regex) + " does not compile: " + re->error());
   }
+  if (internal::UsesAnyByteEscape(c.regex)) {
+    return Invalid("'regex' " + Quote(c.regex) +
+                   " does not compile: invalid escape sequence \\C (Go's regexp has none)");
+  }
 
   if (a == Action::kHashMod && c.modulus == 0) {
     return Invalid("'modulus': relabel configuration for hashmod requires non-zero modulus");

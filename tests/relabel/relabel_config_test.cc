@@ -193,6 +193,12 @@ TEST(ValidateTest, RegexMustCompile) {
   EXPECT_FALSE(V({.regex = "(?<n>a)", .action = Action::kKeep}).ok());  // Go < 1.22 rejects
   EXPECT_FALSE(V({.regex = "\xff", .action = Action::kKeep}).ok());     // invalid UTF-8
   EXPECT_FALSE(V({.regex = "a**", .action = Action::kKeep}).ok());
+  // RE2's \C (any byte) does not exist in Go.
+  Status any_byte = V({.regex = "a\\Cb", .action = Action::kKeep});
+  EXPECT_THAT(any_byte.message(), HasSubstr("invalid escape sequence \\C"));
+  EXPECT_TRUE(V({.regex = "a\\\\Cb", .action = Action::kKeep}).ok());    // "\\" then "C"
+  EXPECT_TRUE(V({.regex = "\\Q\\C\\E", .action = Action::kKeep}).ok());  // quoted literal
+  EXPECT_FALSE(V({.regex = "\\Qx\\E\\C", .action = Action::kKeep}).ok());
   EXPECT_TRUE(V({.regex = "", .action = Action::kKeep}).ok());
   EXPECT_TRUE(V({.regex = "(?i)foo|bar", .action = Action::kKeep}).ok());
   EXPECT_TRUE(V({.regex = "(?P<name>x)", .action = Action::kKeep}).ok());

@@ -28,6 +28,26 @@ std::unique_ptr<RE2> CompileAnchored(std::string_view regex) {
   return std::make_unique<RE2>(AnchoredPattern(regex), GoRegexpOptions());
 }
 
+bool UsesAnyByteEscape(std::string_view regex) {
+  size_t i = 0;
+  while (i < regex.size()) {
+    if (regex[i] != '\\' || i + 1 >= regex.size()) {
+      ++i;
+      continue;
+    }
+    const char next = regex[i + 1];
+    if (next == 'C') return true;
+    if (next == 'Q') {  // literal text up to \E (or the end)
+      size_t end = regex.find("\\E", i + 2);
+      if (end == std::string_view::npos) return false;
+      i = end + 2;
+      continue;
+    }
+    i += 2;  // any other escape, including "\\"
+  }
+  return false;
+}
+
 namespace {
 bool IsAsciiLetterOrUnderscore(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -26,6 +26,10 @@ RE2::Options GoRegexpOptions();
 // Compiles AnchoredPattern("regex"). Never null; check ok() and error().
 std::unique_ptr<RE2> CompileAnchored(std::string_view regex);
 
+// True when "regex" uses "\C" (any byte) outside a \Q...\E quote. RE2
+// accepts it; Go's regexp does not, so neither does Validate().
+bool UsesAnyByteEscape(std::string_view regex);
+
 // Prometheus' legacy label name rule: [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view name);
 
