@@ -45,6 +45,7 @@ inline void Drain(Parser& p, std::string_view body) {
         if (p.Exemplar(&ex)) Require(!p.Exemplar(&ex));
         if (std::isnan(p.Value())) Require(std::signbit(p.Value()) == false);
         (void)p.SeriesType();
+        (void)p.CreatedTimestamp();
         (void)p.Timestamp();
         break;
       }

@@ -9,7 +9,10 @@
 // - a sample may carry an exemplar: ` # {labels} value [timestamp]`;
 // - label values may not contain a raw newline; after each label comes ','
 //   or '}', and a trailing comma is allowed.
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "src/parse/internal/scan.h"
 #include "src/parse/parser.h"
@@ -29,6 +32,7 @@ class OpenMetricsParser final : public Parser {
  public:
   explicit OpenMetricsParser(std::string_view body) : Parser(body) {}
   Result<Entry> Next() override;
+  std::optional<int64_t> CreatedTimestamp() override;
 
  private:
   bool At(size_t p, std::string_view s) const { return body_.substr(p, s.size()) == s; }
@@ -43,8 +47,74 @@ class OpenMetricsParser final : public Parser {
   Status ParseExemplar(size_t brace, size_t* end);
   Status ParseTimestamp(size_t begin, size_t end, std::string_view what, int64_t* ms) const;
 
+  // Appends the identity used to pair a series with its _created line:
+  // "name" then each label except le (histograms) and quantile (summaries),
+  // raw as in the body, in body order.
+  void AppendCreatedKey(std::string_view name, std::string* key) const;
+
   bool eof_ = false;
+  size_t family_len_ = 0;  // length of the name on the last HELP/TYPE/UNIT line
+  // CreatedTimestamp() cache: the key it was computed for and the result.
+  std::string ct_key_;
+  std::string ct_scratch_;
+  std::optional<int64_t> ct_ms_;
+  bool ct_cached_ = false;
 };
+
+void OpenMetricsParser::AppendCreatedKey(std::string_view name, std::string* key) const {
+  key->append(name);
+  for (const LabelSpan& l : labels_) {
+    std::string_view n = body_.substr(l.name_begin, l.name_end - l.name_begin);
+    if ((last_type_ == MetricType::kHistogram && n == "le") ||
+        (last_type_ == MetricType::kSummary && n == "quantile")) {
+      continue;
+    }
+    key->push_back('\xff');
+    key->append(n);
+    key->push_back('\xfe');
+    key->append(body_.substr(l.value_begin, l.value_end - l.value_begin));
+  }
+}
+
+std::optional<int64_t> OpenMetricsParser::CreatedTimestamp() {
+  if (last_type_ != MetricType::kCounter && last_type_ != MetricType::kHistogram &&
+      last_type_ != MetricType::kSummary) {
+    return std::nullopt;
+  }
+  ct_scratch_.clear();
+  AppendCreatedKey(metric_name_.substr(0, std::min(family_len_, metric_name_.size())),
+                   &ct_scratch_);
+  if (ct_cached_ && ct_scratch_ == ct_key_) return ct_ms_;
+  ct_key_.swap(ct_scratch_);
+  ct_cached_ = true;
+  ct_ms_ = std::nullopt;
+
+  constexpr std::string_view kCreated = "_created";
+  OpenMetricsParser peek(body_);
+  peek.pos_ = pos_;
+  peek.last_type_ = last_type_;
+  peek.last_type_family_ = last_type_family_;
+  peek.family_len_ = family_len_;
+  std::string peeked;
+  for (;;) {
+    Result<Entry> e = peek.Next();
+    // An error or the end of the family: no created timestamp (Prometheus
+    // leaves reporting the error to the real Next()).
+    if (!e.ok() || *e != Entry::kSeries) return ct_ms_;
+    std::string_view name = peek.metric_name_;
+    if (name.size() < kCreated.size() || name.substr(name.size() - kCreated.size()) != kCreated) {
+      continue;
+    }
+    peeked.clear();
+    peek.AppendCreatedKey(name.substr(0, name.size() - kCreated.size()), &peeked);
+    if (peeked != ct_key_) return ct_ms_;  // the _created line of another series
+    const double ms = peek.value_ * 1000.0;
+    if (ms > -9223372036854775808.0 && ms < 9223372036854775808.0) {
+      ct_ms_ = static_cast<int64_t>(ms);
+    }
+    return ct_ms_;
+  }
+}
 
 Result<Entry> OpenMetricsParser::Next() {
   has_exemplar_ = false;
@@ -112,6 +182,7 @@ Result<Entry> OpenMetricsParser::ParseHashLine(size_t hash) {
   const size_t line_end = static_cast<size_t>(static_cast<const char*>(nl) - body_.data());
   pos_ = line_end + 1;
   family_name_ = body_.substr(s, e - s);
+  family_len_ = family_name_.size();
   const std::string_view text = body_.substr(e + 1, line_end - e - 1);
   if (entry == Entry::kHelp) {
     if (!internal::ValidUtf8(text)) return ErrorAt(e + 1, "help text is not valid UTF-8");
@@ -217,7 +288,7 @@ Status OpenMetricsParser::ParseSeries(size_t start) {
   }
   pos_ = p + 1;
 
-  if (const LabelSpan* dup = FindDuplicateLabel()) {
+  if (const LabelSpan* dup = FindDuplicateLabel(labels_, /*include_metric_name=*/true)) {
     std::string what = "duplicate label name ";
     internal::AppendQuotedSnippet(
         body_.substr(dup->name_begin, dup->name_end - dup->name_begin), 64, &what);
@@ -245,15 +316,8 @@ Status OpenMetricsParser::ParseExemplar(size_t brace, size_t* end) {
     FERRY_RETURN_IF_ERROR(ParseTimestamp(t, p, "exemplar timestamp", &exemplar_ts_ms_));
     exemplar_has_ts_ = true;
   }
-  for (size_t i = 0; i < exemplar_labels_.size(); ++i) {
-    const LabelSpan& a = exemplar_labels_[i];
-    for (size_t j = 0; j < i; ++j) {
-      const LabelSpan& o = exemplar_labels_[j];
-      if (body_.substr(a.name_begin, a.name_end - a.name_begin) ==
-          body_.substr(o.name_begin, o.name_end - o.name_begin)) {
-        return ErrorAt(a.name_begin, "duplicate label name in exemplar");
-      }
-    }
+  if (const LabelSpan* dup = FindDuplicateLabel(exemplar_labels_, false)) {
+    return ErrorAt(dup->name_begin, "duplicate label name in exemplar");
   }
   has_exemplar_ = true;
   *end = p;

@@ -62,19 +62,43 @@ Status Parser::Expected(size_t pos, std::string_view expected) const {
   return ErrorAt(pos, what);
 }
 
-const Parser::LabelSpan* Parser::FindDuplicateLabel() const {
-  for (size_t i = 0; i < labels_.size(); ++i) {
-    std::string_view name =
-        body_.substr(labels_[i].name_begin, labels_[i].name_end - labels_[i].name_begin);
-    if (name == labels::kMetricName) return &labels_[i];
-    for (size_t j = 0; j < i; ++j) {
-      if (body_.substr(labels_[j].name_begin, labels_[j].name_end - labels_[j].name_begin) ==
-          name) {
-        return &labels_[i];
-      }
+const Parser::LabelSpan* Parser::FindDuplicateLabel(const std::vector<LabelSpan>& spans,
+                                                    bool include_metric_name) const {
+  auto name = [this](const LabelSpan& l) {
+    return body_.substr(l.name_begin, l.name_end - l.name_begin);
+  };
+  if (include_metric_name) {
+    for (const LabelSpan& l : spans) {
+      if (name(l) == labels::kMetricName) return &l;
     }
   }
-  return nullptr;
+  // Typical series have a handful of labels: compare pairwise. Hostile
+  // bodies may carry thousands, so past a small bound sort instead, keeping
+  // the check O(n log n).
+  constexpr size_t kPairwiseMax = 16;
+  if (spans.size() <= kPairwiseMax) {
+    for (size_t i = 1; i < spans.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (name(spans[i]) == name(spans[j])) return &spans[i];
+      }
+    }
+    return nullptr;
+  }
+  std::vector<const LabelSpan*> sorted;
+  sorted.reserve(spans.size());
+  for (const LabelSpan& l : spans) sorted.push_back(&l);
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const LabelSpan* a, const LabelSpan* b) {
+    return name(*a) < name(*b);
+  });
+  const LabelSpan* first = nullptr;
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    // Report the later occurrence in the body, as the pairwise path does.
+    if (name(*sorted[i]) == name(*sorted[i - 1]) &&
+        (first == nullptr || sorted[i]->name_begin < first->name_begin)) {
+      first = sorted[i];
+    }
+  }
+  return first;
 }
 
 Status Parser::ParseValue(size_t begin, size_t end, double* out) const {

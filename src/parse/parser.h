@@ -120,6 +120,15 @@ class Parser {
   // format) or it was already returned.
   bool Exemplar(parse::Exemplar* out);
 
+  // The created timestamp (ms) of the current sample, or nullopt. Only
+  // OpenMetrics counters, histograms and summaries have one: it is the value
+  // (seconds, times 1000) of the `<family>_created` series with the same
+  // labels (le and quantile aside) further down in the same family, found by
+  // peeking ahead as Prometheus' CreatedTimestamp() does. The result is cached
+  // per label set, so a histogram's buckets cost one peek. The text format
+  // always returns nullopt. Does not move the parser.
+  virtual std::optional<int64_t> CreatedTimestamp() { return std::nullopt; }
+
   // --- Valid after Next() returned kHelp, kType or kUnit. ---
 
   // The metric family name the line is about.
@@ -150,10 +159,11 @@ class Parser {
   Status ErrorAt(size_t pos, std::string_view what) const;
   // Same, with `, got "<bytes at pos>"` appended to "expected".
   Status Expected(size_t pos, std::string_view expected) const;
-  // Checks label names of the current series for duplicates (including
-  // "__name__", which the metric name already sets). Returns the offending
-  // span or nullptr.
-  const LabelSpan* FindDuplicateLabel() const;
+  // Returns a label of "spans" whose name repeats an earlier one (or, with
+  // "include_metric_name", is "__name__", which the metric name already
+  // sets), or nullptr. O(n log n) in the number of labels.
+  const LabelSpan* FindDuplicateLabel(const std::vector<LabelSpan>& spans,
+                                      bool include_metric_name) const;
   // Parses a Go float into "*out" as Prometheus' parseFloat does; normalises NaN.
   Status ParseValue(size_t begin, size_t end, double* out) const;
 

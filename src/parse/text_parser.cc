@@ -164,7 +164,7 @@ Status TextParser::ParseSeries(size_t start) {
   }
   pos_ = p < n ? p + 1 : n;
 
-  if (const LabelSpan* dup = FindDuplicateLabel()) {
+  if (const LabelSpan* dup = FindDuplicateLabel(labels_, /*include_metric_name=*/true)) {
     std::string what = "duplicate label name ";
     internal::AppendQuotedSnippet(
         body_.substr(dup->name_begin, dup->name_end - dup->name_begin), 64, &what);

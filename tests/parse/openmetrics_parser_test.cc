@@ -406,3 +406,94 @@ TEST(OpenMetricsParserTest, SeriesTypeFollowsOpenMetricsSuffixes) {
 
 }  // namespace
 }  // namespace ferry::parse
+
+namespace ferry::parse {
+namespace {
+
+// Walks "body" and returns, for every series, "name=ct" (or "name=-").
+std::vector<std::string> CreatedTimestamps(const std::string& body) {
+  auto p = NewOpenMetricsParser(body);
+  std::vector<std::string> out;
+  for (;;) {
+    auto e = p->Next();
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    if (!e.ok() || *e == Entry::kEof) break;
+    if (*e != Entry::kSeries) continue;
+    auto ct = p->CreatedTimestamp();
+    out.push_back(std::string(p->Series()) + "=" + (ct ? std::to_string(*ct) : "-"));
+    // Asking twice is answered from the cache and gives the same result.
+    EXPECT_EQ(p->CreatedTimestamp(), ct);
+  }
+  return out;
+}
+
+TEST(OpenMetricsCreatedTimestampTest, PairsSeriesWithTheirCreatedLine) {
+  std::string body =
+      "# TYPE foo counter\n"
+      "foo_total{a=\"1\"} 17 # {id=\"x\"} 1\n"
+      "foo_created{a=\"1\"} 1520430000.123\n"
+      "foo_total{a=\"2\"} 3\n"
+      "foo_created{a=\"3\"} 1520430001\n"
+      "# TYPE h histogram\n"
+      "h_bucket{le=\"1\",x=\"y\"} 1\n"
+      "h_bucket{le=\"+Inf\",x=\"y\"} 2\n"
+      "h_count{x=\"y\"} 2\n"
+      "h_sum{x=\"y\"} 1.5\n"
+      "h_created{x=\"y\"} 1000.5\n"
+      "# TYPE s summary\n"
+      "s{quantile=\"0.5\"} 1\n"
+      "s_count 1\n"
+      "s_created 7\n"
+      "# TYPE g gauge\n"
+      "g 1\n"
+      "# TYPE c2 counter\n"
+      "c2_total 1\n"
+      "# TYPE c3 counter\n"
+      "c3_created 5\n"
+      "# EOF\n";
+  EXPECT_THAT(CreatedTimestamps(body),
+              ::testing::ElementsAre(
+                  "foo_total{a=\"1\"}=1520430000123",
+                  // As in Prometheus, a _created line seen after its series
+                  // reports the cached value too.
+                  "foo_created{a=\"1\"}=1520430000123",
+                  "foo_total{a=\"2\"}=-", "foo_created{a=\"3\"}=-",
+                  "h_bucket{le=\"1\",x=\"y\"}=1000500", "h_bucket{le=\"+Inf\",x=\"y\"}=1000500",
+                  "h_count{x=\"y\"}=1000500", "h_sum{x=\"y\"}=1000500", "h_created{x=\"y\"}=1000500",
+                  "s{quantile=\"0.5\"}=7000", "s_count=7000", "s_created=7000", "g=-",
+                  "c2_total=-", "c3_created=-"));
+}
+
+TEST(OpenMetricsCreatedTimestampTest, PeekingDoesNotMoveTheParser) {
+  auto p = NewOpenMetricsParser(
+      "# TYPE foo counter\nfoo_total 1 # {id=\"x\"} 2\nfoo_created 3\n# EOF\n");
+  ASSERT_EQ(*p->Next(), Entry::kType);
+  ASSERT_EQ(*p->Next(), Entry::kSeries);
+  EXPECT_EQ(p->CreatedTimestamp(), 3000);
+  EXPECT_EQ(p->Series(), "foo_total");
+  parse::Exemplar e;
+  EXPECT_TRUE(p->Exemplar(&e));
+  ASSERT_EQ(*p->Next(), Entry::kSeries);
+  EXPECT_EQ(p->Series(), "foo_created");
+  EXPECT_EQ(*p->Next(), Entry::kEof);
+}
+
+TEST(OpenMetricsCreatedTimestampTest, ErrorAheadMeansNoCreatedTimestampButNextReportsIt) {
+  auto p = NewOpenMetricsParser("# TYPE foo counter\nfoo_total 1\nfoo_created x\n# EOF\n");
+  ASSERT_EQ(*p->Next(), Entry::kType);
+  ASSERT_EQ(*p->Next(), Entry::kSeries);
+  EXPECT_EQ(p->CreatedTimestamp(), std::nullopt);
+  auto e = p->Next();
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(e.status().message(), StartsWith("line 3 col 13: invalid value \"x\""));
+}
+
+TEST(TextParserCreatedTimestampTest, TextFormatHasNone) {
+  auto p = NewTextParser("# TYPE foo counter\nfoo_total 1\nfoo_created 3\n");
+  ASSERT_EQ(*p->Next(), Entry::kType);
+  ASSERT_EQ(*p->Next(), Entry::kSeries);
+  EXPECT_EQ(p->CreatedTimestamp(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ferry::parse

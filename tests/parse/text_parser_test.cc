@@ -326,3 +326,27 @@ TEST(TextParserTest, NeverReportsExemplars) {
 
 }  // namespace
 }  // namespace ferry::parse
+
+namespace ferry::parse {
+namespace {
+
+TEST(TextParserTest, FindsDuplicatesAmongManyLabelsQuickly) {
+  // 20k distinct labels, then a repeat of the 7th: the check must stay
+  // O(n log n) and still name the repeated label at its position.
+  std::string input = "m{";
+  for (int i = 0; i < 20000; ++i) input += "l" + std::to_string(i) + "=\"v\",";
+  size_t dup_at = input.size();
+  input += "l7=\"x\"} 1\n";
+  auto p = NewTextParser(input);
+  EXPECT_THAT(testing::FirstError(*p),
+              ::testing::StartsWith("line 1 col " + std::to_string(dup_at + 1) +
+                                    ": duplicate label name \"l7\""));
+  std::string ok = "m{";
+  for (int i = 0; i < 20000; ++i) ok += "l" + std::to_string(i) + "=\"v\",";
+  ok += "} 1\n";
+  auto q = NewTextParser(ok);
+  EXPECT_EQ(testing::FirstError(*q), "");
+}
+
+}  // namespace
+}  // namespace ferry::parse
