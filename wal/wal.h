@@ -146,7 +146,7 @@ class Wal {
   // have no snapshots).
   virtual Status CatchUp() = 0;
 
-  // Stops background threads, syncs, closes RocksDB. Idempotent; the
+  // Stops background threads, flushes memtables to SSTs, closes RocksDB. Idempotent; the
   // destructor calls it and ignores the status.
   virtual Status Close() = 0;
 };

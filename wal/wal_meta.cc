@@ -104,6 +104,7 @@ WalStats WalImpl::GetStats() const {
     MutexLock l(stats_mu_);
     s = stats_;
   }
+  s.corruption_events += open_events_ != nullptr ? open_events_->load() : 0;
   s.series = series_.size();
   s.first_sequence = LastSequence() == 0 ? 0 : FirstSequence();
   s.last_sequence = LastSequence();

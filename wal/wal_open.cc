@@ -118,10 +118,23 @@ Result<std::unique_ptr<WalImpl>> WalImpl::OpenImpl(const Options& options) {
   }
   std::unique_ptr<WalImpl> w(new WalImpl(options));
   w->read_only_ = options.mode != OpenMode::kReadWrite;
-  FERRY_RETURN_IF_ERROR(w->OpenDb());
-  FERRY_RETURN_IF_ERROR(w->CheckVersion());
-  FERRY_RETURN_IF_ERROR(w->LoadSequences());
-  FERRY_RETURN_IF_ERROR(w->LoadSeries(1));
+  auto load = [&]() -> Status {
+    FERRY_RETURN_IF_ERROR(w->OpenDb());
+    FERRY_RETURN_IF_ERROR(w->CheckVersion());
+    FERRY_RETURN_IF_ERROR(w->LoadSequences());
+    return w->LoadSeries(1);
+  };
+  Status s = load();
+  if (s.IsCorruption() && options.mode == OpenMode::kReadWrite && options.repair_on_corruption) {
+    // Damaged SST or manifest: report, let RocksDB salvage what it can
+    // (damaged files go to <dir>/lost/), and open the result once more.
+    w->ReportCorruption({.where = "open", .key = 0, .bytes = 0, .status = s}, 0);
+    w->CloseDb();
+    FERRY_RETURN_IF_ERROR(w->Repair().WithContext("after " + s.message()));
+    w->series_.Clear();
+    s = load();
+  }
+  FERRY_RETURN_IF_ERROR(s);
   w->bytes_on_disk_ = w->DirBytes();
   if (!w->read_only_ && (options.durability == Durability::kInterval ||
                          options.retention_interval.count() > 0)) {
@@ -132,27 +145,13 @@ Result<std::unique_ptr<WalImpl>> WalImpl::OpenImpl(const Options& options) {
 }
 
 Status WalImpl::OpenDb() {
-  rocksdb::DBOptions db;
-  db.create_if_missing = !read_only_;
-  db.create_missing_column_families = !read_only_;
-  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db.paranoid_checks = true;
-  db.max_background_jobs = 2;
-  db.keep_log_file_num = 2;
-  db.max_total_wal_size = 256 << 20;  // flush idle families so old log files can go
-  db.avoid_flush_during_shutdown = false;
-  auto logger = std::make_shared<ReportingLogger>(listener_);
-  std::atomic<uint64_t>* events = &logger->events;
-  info_log_ = logger;
-  db.info_log = info_log_;
-  if (options_.mode == OpenMode::kSecondary) db.max_open_files = -1;
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false)},
-      {std::string(kSeriesFamily), FamilyOptions(options_, true)},
-      {std::string(kSamplesFamily), FamilyOptions(options_, true)},
-      {std::string(kMetaFamily), FamilyOptions(options_, false)},
-  };
+  if (info_log_ == nullptr) {
+    auto logger = std::make_shared<ReportingLogger>(listener_);
+    open_events_ = &logger->events;
+    info_log_ = logger;
+  }
+  rocksdb::DBOptions db = DbOptions();
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Families();
   auto open = [&]() -> rocksdb::Status {
     rocksdb::DB* raw = nullptr;
     handles_.clear();
@@ -173,19 +172,6 @@ Status WalImpl::OpenDb() {
     return s;
   };
   rocksdb::Status s = open();
-  if (s.IsCorruption() && options_.mode == OpenMode::kReadWrite &&
-      options_.repair_on_corruption) {
-    Status damage = FromRocks(s, "opening WAL at " + options_.dir);
-    events->fetch_add(1);
-    if (listener_ != nullptr) {
-      listener_->OnCorruption({.where = "open", .key = 0, .bytes = 0, .status = damage});
-    }
-    rocksdb::Status r = rocksdb::RepairDB(options_.dir, db, cfs);
-    if (!r.ok()) {
-      return FromRocks(r, "repairing damaged WAL at " + options_.dir + " after " + damage.message());
-    }
-    s = open();
-  }
   if (!s.ok()) {
     std::string msg = s.ToString();
     if (s.IsIOError() && (msg.find("LOCK") != std::string::npos ||
@@ -199,11 +185,45 @@ Status WalImpl::OpenDb() {
   cf_series_ = handles_[1];
   cf_samples_ = handles_[2];
   cf_meta_ = handles_[3];
-  {
-    MutexLock l(stats_mu_);
-    stats_.corruption_events += events->load();
-  }
   return Status::Ok();
+}
+
+rocksdb::DBOptions WalImpl::DbOptions() const {
+  rocksdb::DBOptions db;
+  db.create_if_missing = !read_only_;
+  db.create_missing_column_families = !read_only_;
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db.paranoid_checks = true;
+  db.max_background_jobs = 2;
+  db.keep_log_file_num = 2;
+  db.max_total_wal_size = 256 << 20;  // flush idle families so old log files can go
+  db.info_log = info_log_;
+  if (options_.mode == OpenMode::kSecondary) db.max_open_files = -1;
+  return db;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> WalImpl::Families() const {
+  return {
+      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false)},
+      {std::string(kSeriesFamily), FamilyOptions(options_, true)},
+      {std::string(kSamplesFamily), FamilyOptions(options_, true)},
+      {std::string(kMetaFamily), FamilyOptions(options_, false)},
+  };
+}
+
+void WalImpl::CloseDb() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+Status WalImpl::Repair() {
+  return FromRocks(rocksdb::RepairDB(options_.dir, DbOptions(), Families()),
+                   "repairing damaged WAL at " + options_.dir);
 }
 
 Status WalImpl::CheckVersion() {
@@ -383,8 +403,10 @@ Status WalImpl::Close() {
   }
   Status result;
   if (db_ != nullptr) {
-    if (!read_only_ && options_.durability != Durability::kNever) {
-      result = FromRocks(db_->SyncWAL(), "syncing WAL at " + options_.dir);
+    if (!read_only_) {
+      // Flushing makes the next open fast (nothing to replay) and durable.
+      result = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_),
+                         "flushing WAL at " + options_.dir);
     }
     for (rocksdb::ColumnFamilyHandle* h : handles_) {
       db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();

@@ -64,6 +64,12 @@ std::vector<SeriesRef> SeriesTable::CollectBelow(uint64_t cut) {
   return out;
 }
 
+void SeriesTable::Clear() {
+  MutexLock l(mu_);
+  by_ref_.clear();
+  by_hash_.clear();
+}
+
 size_t SeriesTable::size() const {
   MutexLock l(mu_);
   return by_ref_.size();

@@ -33,6 +33,7 @@ class SeriesTable {
   // Removes and returns every series whose newest keyframe is < "cut".
   std::vector<SeriesRef> CollectBelow(uint64_t cut);
   size_t size() const;
+  void Clear();
 
  private:
   struct Entry {

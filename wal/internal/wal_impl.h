@@ -85,7 +85,11 @@ class WalImpl final : public Wal {
   };
 
   // wal_open.cc
+  rocksdb::DBOptions DbOptions() const;
+  std::vector<rocksdb::ColumnFamilyDescriptor> Families() const;
   Status OpenDb();
+  void CloseDb();
+  Status Repair();
   Status CheckVersion();
   Status LoadSeries(uint64_t from_ref);
   Status LoadSequences();
@@ -117,6 +121,7 @@ class WalImpl final : public Wal {
   rocksdb::ColumnFamilyHandle* cf_samples_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
   std::shared_ptr<rocksdb::Logger> info_log_;
+  std::atomic<uint64_t>* open_events_ = nullptr;  // owned by info_log_
 
   SeriesTable series_;
   std::atomic<uint64_t> first_seq_{0};
