@@ -41,10 +41,10 @@ const Batch& TheBatch() {
     for (int i = 0; i < kSeries; ++i) {
       const int metric = i % 40, target = i / 40;
       std::string name = "node_metric_" + std::to_string(metric) + "_total";
-      std::string instance = "10.20." + std::to_string(target / 10) + "." +
-                             std::to_string(target % 10 + 11) + ":9100";
+      std::string instance =
+          "10.20." + std::to_string(target / 10) + "." + std::to_string(target % 10 + 11) + ":9100";
       std::string pod = "node-exporter-" + std::to_string(100000 + rng() % 900000);
-      std::string extra_value = metric % 4 == 1 ? kModes[rng() % 7]
+      std::string extra_value = metric % 4 == 1   ? kModes[rng() % 7]
                                 : metric % 4 == 2 ? std::to_string(0.005 * (1 << (rng() % 10)))
                                                   : std::to_string(rng() % 64);
       b.labels.push_back(labels::Labels::Of({{"__name__", name},

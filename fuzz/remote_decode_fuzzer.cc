@@ -4,14 +4,14 @@
 //     to the same request (the decoders' and encoders' views of the wire
 //     agree, including NaN payload bits);
 //   - snappy round-trips whatever it is given.
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "src/remote/compression.h"
 #include "src/remote/decode.h"
@@ -112,8 +112,8 @@ void CheckV2(std::string_view bytes) {
 // protobuf's global log handler; the decoders already return that as a
 // Status, so the log lines are only noise that slows the fuzzer down.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char*, int,
-                                     const std::string&) {});
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel, const char*, int, const std::string&) {});
   return 0;
 }
 

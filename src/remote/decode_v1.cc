@@ -22,14 +22,14 @@ Status DecodeLabels(const google::protobuf::RepeatedPtrField<prometheus::Label>&
 
 Result<DecodedRequest> DecodeWriteRequestV1(std::string_view uncompressed) {
   if (uncompressed.size() > internal::kMaxProtoBytes) {
-    return Status::InvalidArgument("prometheus.WriteRequest: " +
-                                   std::to_string(uncompressed.size()) + " bytes is too large");
+    return Status::InvalidArgument(
+        "prometheus.WriteRequest: " + std::to_string(uncompressed.size()) + " bytes is too large");
   }
   prometheus::WriteRequest req;
   if (!req.ParseFromArray(uncompressed.data(), static_cast<int>(uncompressed.size()))) {
-    return Status::InvalidArgument("prometheus.WriteRequest: " +
-                                   std::to_string(uncompressed.size()) +
-                                   " bytes do not parse (malformed protobuf or invalid UTF-8)");
+    return Status::InvalidArgument(
+        "prometheus.WriteRequest: " + std::to_string(uncompressed.size()) +
+        " bytes do not parse (malformed protobuf or invalid UTF-8)");
   }
   DecodedRequest out;
   out.series.reserve(req.timeseries_size());

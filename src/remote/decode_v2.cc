@@ -55,9 +55,9 @@ Result<DecodedRequest> DecodeWriteRequestV2(std::string_view uncompressed) {
   }
   v2::Request req;
   if (!req.ParseFromArray(uncompressed.data(), static_cast<int>(uncompressed.size()))) {
-    return Status::InvalidArgument("io.prometheus.write.v2.Request: " +
-                                   std::to_string(uncompressed.size()) +
-                                   " bytes do not parse (malformed protobuf or invalid UTF-8)");
+    return Status::InvalidArgument(
+        "io.prometheus.write.v2.Request: " + std::to_string(uncompressed.size()) +
+        " bytes do not parse (malformed protobuf or invalid UTF-8)");
   }
   if (req.symbols_size() > 0 && !req.symbols(0).empty()) {
     return Status::InvalidArgument("symbols[0]: must be the empty string, got \"" +

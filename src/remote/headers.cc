@@ -23,7 +23,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,8 +54,8 @@ Status ReadCount(std::span<const HeaderField> headers, std::string_view name, in
 Result<ProtoMessage> ParseProtoMessage(std::string_view s) {
   if (s == kProtoMessageV1) return ProtoMessage::kV1WriteRequest;
   if (s == kProtoMessageV2) return ProtoMessage::kV2Request;
-  return Status::InvalidArgument("unknown protobuf_message \"" + std::string(s) +
-                                 "\": want \"" + std::string(kProtoMessageV1) + "\" or \"" +
+  return Status::InvalidArgument("unknown protobuf_message \"" + std::string(s) + "\": want \"" +
+                                 std::string(kProtoMessageV1) + "\" or \"" +
                                  std::string(kProtoMessageV2) + "\"");
 }
 
@@ -67,8 +68,7 @@ std::string_view UserAgent() { return "ferry/" FERRY_REMOTE_VERSION; }
 Result<WriteResponseStats> ParseWriteResponseStats(std::span<const HeaderField> headers) {
   WriteResponseStats s;
   FERRY_RETURN_IF_ERROR(ReadCount(headers, kSamplesWrittenHeader, &s.samples, &s.confirmed));
-  FERRY_RETURN_IF_ERROR(
-      ReadCount(headers, kHistogramsWrittenHeader, &s.histograms, &s.confirmed));
+  FERRY_RETURN_IF_ERROR(ReadCount(headers, kHistogramsWrittenHeader, &s.histograms, &s.confirmed));
   FERRY_RETURN_IF_ERROR(ReadCount(headers, kExemplarsWrittenHeader, &s.exemplars, &s.confirmed));
   return s;
 }

@@ -60,8 +60,7 @@ size_t SampleSize(const Sample& s) {
 }
 
 size_t ExemplarSize(const Exemplar& e, const std::vector<const labels::Label*>& ls) {
-  return LabelsFieldSize(ls) + internal::DoubleFieldSize(e.value) +
-         Int64FieldSize(e.timestamp_ms);
+  return LabelsFieldSize(ls) + internal::DoubleFieldSize(e.value) + Int64FieldSize(e.timestamp_ms);
 }
 
 size_t StringFieldSize(std::string_view s) { return s.empty() ? 0 : LengthDelimitedSize(s.size()); }
@@ -72,8 +71,7 @@ char* WriteOptionalString(char* p, uint8_t tag, std::string_view s) {
 
 }  // namespace
 
-Status WriteRequestBuilder::AddSeries(const labels::Labels& labels,
-                                      std::span<const Sample> samples,
+Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
   FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(labels, "series", &wire_labels_));
   if (wire_labels_.empty()) {

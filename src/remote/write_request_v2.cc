@@ -101,8 +101,7 @@ Status WriteRequestV2Builder::AddSeries(const labels::Labels& labels,
   const auto type = static_cast<uint64_t>(md.type);
   const uint32_t help_ref = md.help.empty() ? 0 : symbols_.Intern(md.help);
   const uint32_t unit_ref = md.unit.empty() ? 0 : symbols_.Intern(md.unit);
-  const size_t md_size =
-      UintFieldSize(type) + UintFieldSize(help_ref) + UintFieldSize(unit_ref);
+  const size_t md_size = UintFieldSize(type) + UintFieldSize(help_ref) + UintFieldSize(unit_ref);
 
   size_t body = PackedFieldSize(refs_);
   for (const Sample& s : samples) body += LengthDelimitedSize(SampleSize(s));

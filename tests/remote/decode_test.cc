@@ -93,8 +93,7 @@ TEST(DecodeV1Test, CountsHistogramsWithoutDecodingThem) {
   EXPECT_EQ(d->series.at(0).histograms, 2u);
 }
 
-v2::Request V2(std::initializer_list<const char*> symbols,
-               std::initializer_list<uint32_t> refs) {
+v2::Request V2(std::initializer_list<const char*> symbols, std::initializer_list<uint32_t> refs) {
   v2::Request req;
   for (const char* s : symbols) req.add_symbols(s);
   v2::TimeSeries* ts = req.add_timeseries();
@@ -132,19 +131,21 @@ TEST(DecodeV2Test, RejectsBadMetadata) {
   req.mutable_timeseries(0)->mutable_metadata()->set_unit_ref(3);
   ExpectInvalid(DecodeWriteRequestV2(Bytes(req)), "timeseries[0].metadata.unit_ref: symbol ref 3");
   req.mutable_timeseries(0)->mutable_metadata()->set_unit_ref(0);
-  req.mutable_timeseries(0)->mutable_metadata()->set_type(
-      static_cast<v2::Metadata::MetricType>(8));
-  ExpectInvalid(DecodeWriteRequestV2(Bytes(req)), "timeseries[0].metadata.type: unknown metric type 8");
+  req.mutable_timeseries(0)->mutable_metadata()->set_type(static_cast<v2::Metadata::MetricType>(8));
+  ExpectInvalid(DecodeWriteRequestV2(Bytes(req)),
+                "timeseries[0].metadata.type: unknown metric type 8");
 }
 
 TEST(DecodeV2Test, RejectsBadExemplarRefs) {
   v2::Request req = V2({"", "__name__", "m"}, {1, 2});
   req.mutable_timeseries(0)->add_exemplars()->add_labels_refs(1);
-  ExpectInvalid(DecodeWriteRequestV2(Bytes(req)), "timeseries[0].exemplars[0].labels_refs: odd length 1");
+  ExpectInvalid(DecodeWriteRequestV2(Bytes(req)),
+                "timeseries[0].exemplars[0].labels_refs: odd length 1");
 }
 
 TEST(DecodeV2Test, RejectsBytesThatAreNotProtobuf) {
-  ExpectInvalid(DecodeWriteRequestV2("\x22\x05\x61"), "io.prometheus.write.v2.Request: 3 bytes do not parse");
+  ExpectInvalid(DecodeWriteRequestV2("\x22\x05\x61"),
+                "io.prometheus.write.v2.Request: 3 bytes do not parse");
 }
 
 TEST(DecodeV2Test, EmptyBodyIsAnEmptyRequest) {

@@ -82,8 +82,8 @@ class PrometheusReceiverTest : public ::testing::Test {
                                  "--web.listen-address=127.0.0.1:" + std::to_string(port_),
                                  "--web.enable-remote-write-receiver"},
         dir_.Sub("prometheus"));
-    ASSERT_TRUE(prom_->WaitForStderr("Server is ready to receive web requests",
-                                     std::chrono::seconds(60)))
+    ASSERT_TRUE(
+        prom_->WaitForStderr("Server is ready to receive web requests", std::chrono::seconds(60)))
         << prom_->Stderr();
   }
 
@@ -96,8 +96,8 @@ class PrometheusReceiverTest : public ::testing::Test {
   // Instant query at "t_ms"; returns the JSON body.
   std::string Query(const std::string& promql, int64_t t_ms) {
     char* q = curl_easy_escape(nullptr, promql.c_str(), static_cast<int>(promql.size()));
-    std::string url = base_ + "/api/v1/query?query=" + q + "&time=" +
-                      std::to_string(t_ms / 1000) + "." + std::to_string(1000 + t_ms % 1000).substr(1);
+    std::string url = base_ + "/api/v1/query?query=" + q + "&time=" + std::to_string(t_ms / 1000) +
+                      "." + std::to_string(1000 + t_ms % 1000).substr(1);
     curl_free(q);
     HttpResult r = Http(url, nullptr, {});
     EXPECT_EQ(r.status, 200) << r.error << r.body;
@@ -118,12 +118,12 @@ class PrometheusReceiverTest : public ::testing::Test {
 TEST_F(PrometheusReceiverTest, StoresWhatTheV1EncoderSent) {
   WriteRequestBuilder b;
   const Sample s[] = {{now_ms_, 1.25}, {now_ms_ + 1000, 2.5}, {now_ms_ + 2000, 42.5}};
-  ASSERT_TRUE(b.AddSeries(Labels::FromUnsorted({{"zone", "eu"},
-                                                {"__name__", "ferry_rw_test"},
-                                                {"dropped", ""},
-                                                {"job", "j1"}}),
-                          s)
-                  .ok());
+  ASSERT_TRUE(
+      b.AddSeries(
+           Labels::FromUnsorted(
+               {{"zone", "eu"}, {"__name__", "ferry_rw_test"}, {"dropped", ""}, {"job", "j1"}}),
+           s)
+          .ok());
   b.AddMetadata({MetricType::kGauge, "ferry_rw_test", "A test gauge.", ""});
   HttpResult r = Write(b.Finish(), ProtoMessage::kV1WriteRequest);
   ASSERT_EQ(r.status, 204) << r.error << r.body << prom_->Stderr();
@@ -152,8 +152,8 @@ TEST_F(PrometheusReceiverTest, StaleMarkerEndsTheSeries) {
 
 TEST_F(PrometheusReceiverTest, RejectsACorruptBody) {
   std::string garbage = "definitely not snappy";
-  HttpResult r = Http(base_ + "/api/v1/write", &garbage,
-                      RequestHeaders(ProtoMessage::kV1WriteRequest));
+  HttpResult r =
+      Http(base_ + "/api/v1/write", &garbage, RequestHeaders(ProtoMessage::kV1WriteRequest));
   EXPECT_EQ(r.status, 400) << r.body;
 }
 

@@ -62,7 +62,8 @@ inline void ExpectSameSeries(const DecodedSeries& want, const DecodedSeries& got
   EXPECT_EQ(want.labels, got.labels) << where;
   ASSERT_EQ(want.samples.size(), got.samples.size()) << where;
   for (size_t i = 0; i < want.samples.size(); ++i) {
-    EXPECT_EQ(want.samples[i].timestamp_ms, got.samples[i].timestamp_ms) << where << " sample " << i;
+    EXPECT_EQ(want.samples[i].timestamp_ms, got.samples[i].timestamp_ms)
+        << where << " sample " << i;
     EXPECT_EQ(Bits(want.samples[i].value), Bits(got.samples[i].value)) << where << " sample " << i;
   }
   ASSERT_EQ(want.exemplars.size(), got.exemplars.size()) << where;
@@ -131,8 +132,9 @@ class RandomInput {
   // ASCII, multi-byte UTF-8, long strings (two-byte length varints) and
   // empty values (which must be dropped).
   labels::Labels Labels(bool with_name) {
-    static const char* kNames[] = {"__name__", "job", "instance", "le", "a", "b", "zone",
-                                   "Z", "_x", "pod_name_with_a_long_label_name"};
+    static const char* kNames[] = {
+        "__name__", "job",  "instance", "le", "a",
+        "b",        "zone", "Z",        "_x", "pod_name_with_a_long_label_name"};
     std::vector<labels::Label> ls;
     std::vector<bool> used(std::size(kNames));
     size_t n = Uniform(0, 6);
@@ -161,24 +163,37 @@ class RandomInput {
 
   int64_t Timestamp() {
     switch (Uniform(0, 5)) {
-      case 0: return 0;
-      case 1: return -static_cast<int64_t>(Uniform(1, 1'000'000));
-      case 2: return std::numeric_limits<int64_t>::max();
-      case 3: return std::numeric_limits<int64_t>::min();
-      default: return 1'700'000'000'000 + static_cast<int64_t>(Uniform(0, 1'000'000));
+      case 0:
+        return 0;
+      case 1:
+        return -static_cast<int64_t>(Uniform(1, 1'000'000));
+      case 2:
+        return std::numeric_limits<int64_t>::max();
+      case 3:
+        return std::numeric_limits<int64_t>::min();
+      default:
+        return 1'700'000'000'000 + static_cast<int64_t>(Uniform(0, 1'000'000));
     }
   }
 
   double Value() {
     switch (Uniform(0, 9)) {
-      case 0: return 0.0;
-      case 1: return -0.0;
-      case 2: return StaleNaN();
-      case 3: return std::numeric_limits<double>::quiet_NaN();
-      case 4: return std::bit_cast<double>(uint64_t{0xfff8dead0000beef});  // NaN with payload
-      case 5: return std::numeric_limits<double>::infinity();
-      case 6: return std::numeric_limits<double>::denorm_min();
-      default: return std::uniform_real_distribution<double>(-1e9, 1e9)(rng_);
+      case 0:
+        return 0.0;
+      case 1:
+        return -0.0;
+      case 2:
+        return StaleNaN();
+      case 3:
+        return std::numeric_limits<double>::quiet_NaN();
+      case 4:
+        return std::bit_cast<double>(uint64_t{0xfff8dead0000beef});  // NaN with payload
+      case 5:
+        return std::numeric_limits<double>::infinity();
+      case 6:
+        return std::numeric_limits<double>::denorm_min();
+      default:
+        return std::uniform_real_distribution<double>(-1e9, 1e9)(rng_);
     }
   }
 

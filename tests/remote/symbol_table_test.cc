@@ -39,7 +39,9 @@ TEST(SymbolTableTest, EncodesEverySymbolInIndexOrder) {
   std::string out(t.EncodedSize(), '\0');
   char* end = t.Encode(out.data());
   EXPECT_EQ(end, out.data() + out.size());
-  EXPECT_EQ(out.substr(0, 5), std::string("\x22\x00\x22\x01" "a", 5));
+  EXPECT_EQ(out.substr(0, 5), std::string("\x22\x00\x22\x01"
+                                          "a",
+                                          5));
   EXPECT_EQ(static_cast<uint8_t>(out[5]), 0x22);
   EXPECT_EQ(static_cast<uint8_t>(out[6]), 0xc8);  // 200 = c8 01
   EXPECT_EQ(static_cast<uint8_t>(out[7]), 0x01);

@@ -72,12 +72,21 @@ TEST(WriteRequestBuilderTest, MatchesGoldenBytes) {
   ASSERT_TRUE(b.AddSeries(Labels::Of({{"job", "x"}, {"__name__", "up"}}), samples).ok());
   b.AddMetadata({MetricType::kGauge, "up", "1 if up", ""});
   const std::string want =
-      "0a28"                            // timeseries, 40 bytes
-      "0a0e" "0a085f5f6e616d655f5f" "12027570"  // label __name__="up"
-      "0a08" "0a036a6f62" "120178"              // label job="x"
-      "120c" "09000000000000f03f" "10e807"      // sample 1.0 @ 1000
-      "1a0f"                            // metadata, 15 bytes
-      "0802" "12027570" "2207" "31206966207570";  // GAUGE, "up", help "1 if up"
+      "0a28"  // timeseries, 40 bytes
+      "0a0e"
+      "0a085f5f6e616d655f5f"
+      "12027570"  // label __name__="up"
+      "0a08"
+      "0a036a6f62"
+      "120178"  // label job="x"
+      "120c"
+      "09000000000000f03f"
+      "10e807"  // sample 1.0 @ 1000
+      "1a0f"    // metadata, 15 bytes
+      "0802"
+      "12027570"
+      "2207"
+      "31206966207570";  // GAUGE, "up", help "1 if up"
   EXPECT_EQ(Hex(b.Finish()), want);
 }
 
@@ -112,7 +121,8 @@ TEST(WriteRequestBuilderTest, ByteIdenticalToGeneratedClassesAndRoundTrips) {
 
 TEST(WriteRequestBuilderTest, SortsLabelsAndDropsEmptyValues) {
   // FromSorted trusts its caller; a builder must still put the wire in order.
-  std::vector<labels::Label> unsorted = {{"zone", "z1"}, {"empty", ""}, {"__name__", "m"}, {"a", "1"}};
+  std::vector<labels::Label> unsorted = {
+      {"zone", "z1"}, {"empty", ""}, {"__name__", "m"}, {"a", "1"}};
   Labels ls = Labels::FromUnsorted(unsorted);
   WriteRequestBuilder b;
   ASSERT_TRUE(b.AddSeries(ls, {}).ok());

@@ -96,17 +96,22 @@ TEST(WriteRequestV2BuilderTest, MatchesGoldenBytes) {
   extras.created_timestamp_ms = 5;
   ASSERT_TRUE(b.AddSeries(Labels::Of({{"job", "x"}, {"__name__", "up"}}), samples, extras).ok());
   const std::string want =
-      "2200"                          // symbols[0] = ""
-      "22085f5f6e616d655f5f"          // symbols[1] = "__name__"
-      "22027570"                      // symbols[2] = "up"
-      "22036a6f62"                    // symbols[3] = "job"
-      "220178"                        // symbols[4] = "x"
-      "2207" "31206966207570"         // symbols[5] = "1 if up"
-      "2a1c"                          // timeseries, 28 bytes
-      "0a0401020304"                  // labels_refs [1 2 3 4]
-      "120c" "09000000000000f03f" "10e807"  // sample 1.0 @ 1000
-      "2a04" "0802" "1805"            // metadata GAUGE, help_ref 5
-      "3005";                         // created_timestamp 5
+      "2200"                  // symbols[0] = ""
+      "22085f5f6e616d655f5f"  // symbols[1] = "__name__"
+      "22027570"              // symbols[2] = "up"
+      "22036a6f62"            // symbols[3] = "job"
+      "220178"                // symbols[4] = "x"
+      "2207"
+      "31206966207570"  // symbols[5] = "1 if up"
+      "2a1c"            // timeseries, 28 bytes
+      "0a0401020304"    // labels_refs [1 2 3 4]
+      "120c"
+      "09000000000000f03f"
+      "10e807"  // sample 1.0 @ 1000
+      "2a04"
+      "0802"
+      "1805"   // metadata GAUGE, help_ref 5
+      "3005";  // created_timestamp 5
   EXPECT_EQ(Hex(b.Finish()), want);
 }
 
@@ -143,7 +148,9 @@ TEST(WriteRequestV2BuilderTest, SymbolsAreDeduplicatedAcrossSeries) {
   WriteRequestV2Builder b;
   const Sample s[] = {{1, 1}};
   for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(b.AddSeries(Labels::Of({{"__name__", "m"}, {"job", "j"}, {"i", std::to_string(i % 10)}}), s).ok());
+    ASSERT_TRUE(
+        b.AddSeries(Labels::Of({{"__name__", "m"}, {"job", "j"}, {"i", std::to_string(i % 10)}}), s)
+            .ok());
   }
   // "", __name__, m, i, 0..9, job, j
   EXPECT_EQ(b.symbols(), 16u);
@@ -155,7 +162,8 @@ TEST(WriteRequestV2BuilderTest, SymbolsAreDeduplicatedAcrossSeries) {
 
 TEST(WriteRequestV2BuilderTest, SortsLabelsAndDropsEmptyValues) {
   WriteRequestV2Builder b;
-  ASSERT_TRUE(b.AddSeries(Labels::FromUnsorted({{"zone", "z"}, {"e", ""}, {"__name__", "m"}}), {}).ok());
+  ASSERT_TRUE(
+      b.AddSeries(Labels::FromUnsorted({{"zone", "z"}, {"e", ""}, {"__name__", "m"}}), {}).ok());
   auto d = DecodeWriteRequestV2(b.Finish());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->series.at(0).labels, Labels::Of({{"__name__", "m"}, {"zone", "z"}}));
