@@ -4,6 +4,8 @@
 //   - every rule set Validate() accepts compiles (Validate must reject what
 //     Compile would choke on), and Compile() never accepts what Validate()
 //     rejects;
+//   - the match-range prefilter never changes a match result (checked
+//     against a plain RE2 search on every label name and value);
 //   - Process() never crashes, and what it keeps is a well-formed label set
 //     (sorted, unique names, no empty values).
 //
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "src/relabel/internal/compiled_rule.h"
 #include "src/relabel/relabel.h"
 #include "src/relabel/relabel_config.h"
 
@@ -118,6 +121,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto compiled = ferry::relabel::Relabeler::Compile(rules);
   Require(compiled.ok() == all_valid, "Compile and Validate disagree");
   if (!compiled.ok()) return 0;
+
+  for (const RelabelConfig& c : rules) {
+    auto rule = ferry::relabel::internal::CompiledRule::Build(c);
+    Require(rule.ok(), "Build failed on a valid rule");
+    const RE2& re = *(*rule)->re;
+    for (const auto& l : lset) {
+      for (const std::string* s : {&l.name, &l.value}) {
+        Require((*rule)->Matches(*s) == RE2::PartialMatch(*s, re), "prefilter changed a match");
+      }
+    }
+  }
 
   ferry::labels::LabelsBuilder lb;
   for (const auto& l : lset) lb.Set(l.name, l.value);
