@@ -65,7 +65,7 @@ function(ferry_test name)
   gtest_discover_tests(${name}
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 60
-    ENVIRONMENT "FERRY_SOURCE_DIR=${PROJECT_SOURCE_DIR};FERRY_BINARY_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "FERRY_SOURCE_DIR=${PROJECT_SOURCE_DIR}\\;FERRY_BINARY_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
 
 # Called last by the top-level CMakeLists.txt.

@@ -33,12 +33,12 @@ TempDir::~TempDir() {
 
 std::string SourceDir() {
   const char* d = std::getenv("FERRY_SOURCE_DIR");
-  return d ? d : ".";
+  return d ? d : FERRY_SOURCE_DIR_DEFAULT;
 }
 
 std::string BinaryDir() {
   const char* d = std::getenv("FERRY_BINARY_DIR");
-  return d ? d : ".";
+  return d ? d : FERRY_BINARY_DIR_DEFAULT;
 }
 
 std::string FerryBinary() { return BinaryDir() + "/ferry"; }

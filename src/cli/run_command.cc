@@ -1,0 +1,177 @@
+#include "src/cli/run_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "src/agent/agent.h"
+#include "src/agent/signals.h"
+#include "src/agent/version.h"
+#include "src/base/log.h"
+#include "src/cli/flag_values.h"
+
+namespace ferry::cli {
+namespace {
+constexpr std::string_view kComponent = "main";
+
+// Feature flags Prometheus knows; ferry accepts "agent" and warns about the rest.
+bool IsKnownFeature(std::string_view f) { return f == "agent"; }
+
+struct Unsupported {
+  std::string_view prefix;  // flag name or prefix (ending in '.')
+  std::string_view why;
+};
+
+// Prometheus flags that make no sense for, or are not implemented by, ferry.
+// Refused rather than ignored: silently ignoring e.g. --web.config.file would
+// serve without the TLS/auth the operator asked for.
+constexpr Unsupported kUnsupported[] = {
+    {"--storage.tsdb.", "ferry is an agent: it has no TSDB (use --storage.agent.* flags)"},
+    {"--query.", "ferry is an agent: it does not evaluate queries"},
+    {"--rules.", "ferry is an agent: it does not evaluate rules"},
+    {"--alertmanager.", "ferry is an agent: it does not send alerts"},
+    {"--storage.remote.read-", "ferry is an agent: it does not serve remote read"},
+    {"--web.enable-remote-write-receiver", "ferry is an agent: it does not receive remote writes"},
+    {"--web.config.file", "not supported yet: serve ferry behind a TLS/auth proxy for now"},
+    {"--web.route-prefix", "not supported yet"},
+    {"--web.external-url", "not supported yet"},
+    {"--web.console.", "ferry has no console UI"},
+    {"--web.user-assets", "ferry has no web UI"},
+    {"--web.page-title", "ferry has no web UI"},
+    {"--web.cors.origin", "not supported yet"},
+    {"--web.max-connections", "not supported yet"},
+    {"--web.read-timeout", "not supported yet"},
+    {"--scrape.", "not supported yet"},
+};
+
+}  // namespace
+
+void AddRunFlags(CLI::App& app, RunFlags& f) {
+  app.add_option("--config.file", f.config_file, "Prometheus configuration file path.")
+      ->capture_default_str();
+  app.add_option("--storage.agent.path", f.storage_path, "Base path for the WAL (RocksDB).")
+      ->capture_default_str();
+  app.add_option("--web.listen-address", f.listen_address,
+                 "Address to listen on for the web interface and API.")
+      ->capture_default_str();
+  app.add_flag("--web.enable-lifecycle,!--no-web.enable-lifecycle", f.enable_lifecycle,
+               "Enable shutdown and reload via HTTP request.");
+  app.add_flag("--web.enable-admin-api,!--no-web.enable-admin-api", f.enable_admin_api,
+               "Enable API endpoints for admin control actions (replay).");
+  app.add_option("--log.level", f.log_level, "Only log messages with the given severity or above. "
+                 "One of: [debug, info, warn, error]")->capture_default_str();
+  app.add_option("--log.format", f.log_format, "Output format of log messages. One of: [logfmt, json]")
+      ->capture_default_str();
+  app.add_option("--enable-feature", f.features,
+                 "Comma-separated feature names. 'agent' is accepted (ferry is always an agent).")
+      ->delimiter(',');
+  app.add_option("--storage.agent.retention.max-time", f.retention_max_time,
+                 "Maximum age of unshipped samples kept in the WAL. 0s: no limit (only --wal.max-size).")
+      ->capture_default_str();
+  app.add_option("--storage.agent.retention.keep-shipped", f.keep_shipped,
+                 "How long already-shipped samples stay in the WAL for replay on demand.")
+      ->capture_default_str();
+  app.add_option("--wal.max-size", f.wal_max_size,
+                 "Cap on the WAL's size on disk (e.g. 20GB). 0: 80% of the volume's free space at start.")
+      ->capture_default_str();
+  app.add_option("--wal.fsync", f.wal_fsync, "WAL durability: always, interval or never.")
+      ->capture_default_str();
+  app.add_option("--wal.fsync-interval", f.wal_fsync_interval,
+                 "With --wal.fsync=interval: the longest a committed append waits for fdatasync.")
+      ->capture_default_str();
+  app.add_option("--storage.remote.flush-deadline", f.flush_deadline,
+                 "How long to wait flushing samples on shutdown or config reload.")
+      ->capture_default_str();
+  // Accepted for compatibility with Prometheus agent command lines.
+  app.add_option("--storage.agent.wal-compression", f.compat_wal_compression,
+                 "Accepted for compatibility; ferry's WAL is always compressed.");
+  app.add_option("--storage.agent.wal-segment-size", f.compat_wal_segment_size,
+                 "Accepted for compatibility; ferry's WAL has no segments.");
+  app.add_option("--storage.agent.wal-truncate-frequency", f.compat_truncate_frequency,
+                 "Accepted for compatibility; ferry truncates by cursor and retention.");
+  app.add_option("--storage.agent.retention.min-time", f.compat_retention_min_time,
+                 "Accepted for compatibility; ferry never drops unshipped samples by age unless "
+                 "--storage.agent.retention.max-time says so.");
+  app.add_flag("--storage.agent.no-lockfile", f.compat_no_lockfile,
+               "Accepted for compatibility; ferry always locks its data directory.");
+}
+
+int CheckUnsupportedArgs(const std::vector<std::string>& extras) {
+  if (extras.empty()) return 0;
+  for (const std::string& arg : extras) {
+    std::string name = arg.substr(0, arg.find('='));
+    for (const Unsupported& u : kUnsupported) {
+      bool match = u.prefix.back() == '.' || u.prefix.back() == '-'
+                       ? name.rfind(u.prefix, 0) == 0
+                       : name == u.prefix;
+      if (match) {
+        std::fprintf(stderr, "ferry: flag %s is not supported: %s\n", name.c_str(),
+                     std::string(u.why).c_str());
+        return 2;
+      }
+    }
+  }
+  std::string joined;
+  for (const auto& a : extras) joined += (joined.empty() ? "" : " ") + a;
+  std::fprintf(stderr, "ferry: unknown argument(s): %s (see ferry --help)\n", joined.c_str());
+  return 2;
+}
+
+int RunAgent(const RunFlags& f) {
+  auto level = log::ParseLevel(f.log_level);
+  auto format = log::ParseFormat(f.log_format);
+  if (!level.ok() || !format.ok()) {
+    std::fprintf(stderr, "ferry: %s\n",
+                 (!level.ok() ? level.status() : format.status()).message().c_str());
+    return 2;
+  }
+  log::Init(*level, *format);
+  for (const std::string& feature : f.features) {
+    if (!IsKnownFeature(feature)) {
+      log::Warn(kComponent, "unknown option for --enable-feature", {{"option", feature}});
+    }
+  }
+  if (!f.compat_wal_segment_size.empty() || !f.compat_truncate_frequency.empty() ||
+      !f.compat_retention_min_time.empty() || !f.compat_wal_compression.empty() ||
+      f.compat_no_lockfile) {
+    log::Info(kComponent,
+              "prometheus agent WAL tuning flags were given; ferry accepts and ignores them "
+              "(see docs/configuration.md)");
+  }
+
+  auto parsed = ParseRunValues(f);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "ferry: %s\n", parsed.status().message().c_str());
+    return 2;
+  }
+
+  agent::BlockAgentSignals();
+  agent::AgentOptions opts;
+  opts.config_file = f.config_file;
+  opts.storage_path = f.storage_path;
+  opts.listen_address = f.listen_address;
+  opts.enable_lifecycle = f.enable_lifecycle;
+  opts.enable_admin_api = f.enable_admin_api;
+  opts.flags = FlagsForStatus(f);
+  opts.on_quit = [] { kill(getpid(), SIGTERM); };
+
+  log::Info(kComponent, "starting ferry", {{"version", std::string(agent::kVersion)},
+                                            {"revision", std::string(agent::kRevision)}});
+  auto started = agent::Agent::Start(std::move(opts));
+  if (!started.ok()) {
+    log::Error(kComponent, "error starting agent", {{"err", started.status().message()}});
+    return 1;
+  }
+  std::unique_ptr<agent::Agent> agent = std::move(started).value();
+  int sig = agent::WaitForTermination([&agent] { agent->Reload().IgnoreError();  // logged, counted
+  });
+  log::Warn(kComponent, "received termination signal, exiting gracefully",
+            {{"signal", sig == SIGINT ? "interrupt" : "terminated"}});
+  agent.reset();
+  log::Info(kComponent, "see you next time!");
+  return 0;
+}
+
+}  // namespace ferry::cli

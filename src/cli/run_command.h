@@ -1,0 +1,44 @@
+// `ferry [flags]`: runs the agent, a drop-in for `prometheus --enable-feature=agent`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ferry::cli {
+
+struct RunFlags {
+  std::string config_file = "prometheus.yml";
+  std::string storage_path = "data-agent/";
+  std::string listen_address = "0.0.0.0:9090";
+  bool enable_lifecycle = false;
+  bool enable_admin_api = false;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  std::vector<std::string> features;
+  std::string retention_max_time = "0s";
+  std::string keep_shipped = "2h";
+  std::string wal_max_size = "0";
+  std::string wal_fsync = "interval";
+  std::string wal_fsync_interval = "1s";
+  std::string flush_deadline = "1m";
+  // Prometheus agent flags accepted for compatibility (see docs/configuration.md).
+  std::string compat_wal_compression;
+  std::string compat_wal_segment_size;
+  std::string compat_truncate_frequency;
+  std::string compat_retention_min_time;
+  bool compat_no_lockfile = false;
+};
+
+// Adds the agent's flags to the top-level "app".
+void AddRunFlags(CLI::App& app, RunFlags& flags);
+
+// Refuses Prometheus flags that ferry does not implement, with a message that
+// says so, and other unknown arguments. Returns an exit code (0 = fine).
+int CheckUnsupportedArgs(const std::vector<std::string>& extras);
+
+// Runs the agent until SIGINT/SIGTERM. Returns the process exit code.
+int RunAgent(const RunFlags& flags);
+
+}  // namespace ferry::cli
