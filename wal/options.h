@@ -111,6 +111,12 @@ struct Options {
   // retention (call Wal::Truncate yourself). Default: 1 min.
   std::chrono::milliseconds retention_interval = std::chrono::minutes(1);
 
+  // A stream (Batch::stream()) that has not appended for this long is
+  // forgotten by retention: the series it used become collectable once no
+  // retained record lists them. Series of live streams are never collected,
+  // so refs cached by an active scraper stay valid. Default: 1 h.
+  std::chrono::milliseconds stream_idle_timeout = std::chrono::hours(1);
+
   // Bytes of pending appends one group commit takes at most. Default: 16 MiB.
   size_t max_group_bytes = 16 << 20;
 

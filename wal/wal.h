@@ -83,9 +83,9 @@ class Wal {
   // its sequence number once durable per Options::durability. On success
   // every batch.ref(i) is set. InvalidArgument (naming the sample) for an
   // empty batch, an unknown ref, or an empty label set; FailedPrecondition
-  // on a read-only WAL. Refs of series that had no sample in any retained
-  // record may have been garbage-collected: appending them gives
-  // InvalidArgument, and the caller appends by label set again.
+  // on a read-only WAL. A ref stays valid while a retained record or a live
+  // stream (Options::stream_idle_timeout) lists it; a garbage-collected ref
+  // gives InvalidArgument, and the caller appends by label set again.
   virtual Result<uint64_t> Append(Batch& batch) = 0;
 
   // fdatasync of everything appended so far, whatever the durability mode.

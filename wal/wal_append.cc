@@ -169,6 +169,7 @@ Status WalImpl::WriteGroup(std::span<Writer* const> group) {
     EncodeRecord(in, &value);
     rocksdb::Status rs = wb.Put(cf_samples_, ToSlice(U64Key(seq)), ToSlice(value));
     if (!rs.ok()) return FromRocks(rs, "Append");
+    st.last_append_ms = now;
     if (delta) {
       ++st.deltas;
     } else {

@@ -162,8 +162,22 @@ Result<TruncationEvent> WalImpl::Truncate() {
     FERRY_ASSIGN_OR_RETURN(cut, LowerCutForKeyframes(cut, scan_to + 1,
                                                      std::min(last2, cut + kMaxKeyframeDistance)));
     if (cut <= first) return Status::Ok();
+    // Streams idle for longer than stream_idle_timeout are forgotten (their
+    // series become collectable); the series of live streams are kept even if
+    // every record listing them is deleted, so scrapers' cached refs stay
+    // valid. A live stream whose keyframe is deleted starts a new one.
+    const int64_t idle_before = now - options_.stream_idle_timeout.count();
     for (auto it = streams_.begin(); it != streams_.end();) {
-      it = it->second.keyframe_seq < cut ? streams_.erase(it) : std::next(it);
+      StreamState& st = it->second;
+      if (st.last_append_ms < idle_before) {
+        it = streams_.erase(it);
+        continue;
+      }
+      if (st.keyframe_seq < cut) {
+        st.keyframe_seq = 0;
+        series_.MarkKeyframe(st.refs, cut);
+      }
+      ++it;
     }
     const uint64_t a = FirstSampleAt(first);
     const uint64_t c = FirstSampleAt(cut);

@@ -78,8 +78,9 @@ class WalImpl final : public Wal {
     bool done = false;
   };
   struct StreamState {
-    uint64_t keyframe_seq = 0;
+    uint64_t keyframe_seq = 0;  // 0: the next record must be a keyframe
     uint32_t deltas = 0;
+    int64_t last_append_ms = 0;
     std::vector<SeriesRef> refs;
     std::vector<double> values;
   };
