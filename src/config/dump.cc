@@ -87,12 +87,6 @@ class Writer {
     out_ += key;
     out_ += ":\n";
   }
-  // "- " list item prefix; the caller writes the first key at indent + 2.
-  void Item(int indent) {
-    out_.append(static_cast<size_t>(indent), ' ');
-    out_ += "- ";
-    pending_item_ = true;
-  }
   void List(int indent, std::string_view key, const std::vector<std::string>& values) {
     if (values.empty()) return;
     Open(indent, key);
@@ -108,14 +102,12 @@ class Writer {
   }
   std::string& out() { return out_; }
 
-  bool pending_item_ = false;
-
  private:
   std::string out_;
 };
 
-// Writes list items whose first line follows "- ": the helper below writes
-// each item into a sub-writer at indent 0 and re-indents it.
+// Writes a list of mappings under "key": each item is written into its own
+// Writer at indent 0, then re-indented with "- " before its first line.
 template <typename Fn>
 void Items(Writer& w, int indent, std::string_view key, size_t n, Fn write_item) {
   if (n == 0) return;
@@ -212,11 +204,11 @@ void WriteRelabel(Writer& w, int in, std::string_view key,
       }
       s.Line(0, "source_labels", list + "]");
     }
-    s.Line(0, "separator", Scalar(r.separator).empty() ? "\"\"" : Scalar(r.separator));
-    s.Line(0, "regex", Scalar(r.regex).empty() ? "\"\"" : Scalar(r.regex));
+    s.Line(0, "separator", Scalar(r.separator));
+    s.Line(0, "regex", Scalar(r.regex));
     if (r.modulus != 0) s.Num(0, "modulus", r.modulus);
     s.Str(0, "target_label", r.target_label);
-    s.Line(0, "replacement", Scalar(r.replacement).empty() ? "\"\"" : Scalar(r.replacement));
+    s.Line(0, "replacement", Scalar(r.replacement));
     s.Line(0, "action", std::string(relabel::ActionName(r.action)));
   });
 }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "tests/config/test_paths.h"
@@ -55,6 +56,24 @@ TEST(LoaderTest, EmptyDocumentGivesPrometheusDefaults) {
     EXPECT_TRUE(c.remote_write.empty());
     EXPECT_EQ(c.source_file, "test.yml");
   }
+}
+
+TEST(LoaderTest, ExternalLabelValuesExpandEnvironmentVariables) {
+  ASSERT_EQ(setenv("FERRY_CONFIG_TEST_POD", "pod-7", 1), 0);
+  ASSERT_EQ(unsetenv("FERRY_CONFIG_TEST_UNSET"), 0);
+  Config c = MustLoadString(
+      "global:\n  external_labels:\n"
+      "    replica: ${FERRY_CONFIG_TEST_POD}\n"
+      "    a: pre-$FERRY_CONFIG_TEST_POD-post\n"
+      "    cost: $$5\n"
+      "    gone: x${FERRY_CONFIG_TEST_UNSET}y\n"
+      "    plain: no-variables\n");
+  const labels::Labels& l = c.global.external_labels;
+  EXPECT_EQ(l.Get("replica"), "pod-7");
+  EXPECT_EQ(l.Get("a"), "pre-pod-7-post");
+  EXPECT_EQ(l.Get("cost"), "$5");
+  EXPECT_EQ(l.Get("gone"), "xy");
+  EXPECT_EQ(l.Get("plain"), "no-variables");
 }
 
 TEST(LoaderTest, GlobalTimeoutDefaultsToMinOfTenSecondsAndInterval) {

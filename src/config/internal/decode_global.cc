@@ -1,4 +1,5 @@
 // global: and relabel rules.
+#include <cstdlib>
 #include <set>
 
 #include "src/config/internal/decode.h"
@@ -92,6 +93,16 @@ Status DecodeGlobal(const Decoder& d, const YamlNode& node, GlobalConfig* out) {
     FERRY_RETURN_IF_ERROR(d.ReadLabels(*n, f.Sub("external_labels"),
                                        out->metric_name_validation_scheme,
                                        &out->external_labels));
+    // Prometheus' Load(): environment variables in values are expanded;
+    // an unset variable expands to "".
+    std::vector<labels::Label> expanded;
+    for (const labels::Label& l : out->external_labels) {
+      expanded.push_back({l.name, ExpandEnv(l.value, [](std::string_view name) {
+                            const char* v = std::getenv(std::string(name).c_str());
+                            return std::string(v != nullptr ? v : "");
+                          })});
+    }
+    out->external_labels = labels::Labels::FromSorted(std::move(expanded));
   }
   const YamlNode* protocols = f.GetNonNull("scrape_protocols");
   if (protocols != nullptr) {

@@ -102,7 +102,7 @@ Status DecodeRemoteWrite(const Decoder& d, const YamlNode& node, const std::stri
     return d.Error(*url, f.Sub("url"), err);
   }
   for (const auto& [k, v] : headers != nullptr ? headers->entries
-                                               : std::vector<std::pair<YamlNode, YamlNode>>{}) {
+                                               : std::vector<YamlEntry>{}) {
     const std::string lower = Lower(k.scalar);
     if (lower == "authorization") {
       return d.Error(k, f.Sub("headers"),

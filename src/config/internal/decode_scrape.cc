@@ -18,7 +18,7 @@ bool IsUnsupportedSd(std::string_view key) {
       "nerve_sd_configs",     "nomad_sd_configs",      "openstack_sd_configs",
       "ovhcloud_sd_configs",  "puppetdb_sd_configs",   "scaleway_sd_configs",
       "serverset_sd_configs", "triton_sd_configs",     "uyuni_sd_configs",
-      "vultr_sd_configs",     "stackit_sd_configs",    "kuma_sd_configs"};
+      "vultr_sd_configs",     "stackit_sd_configs"};
   return kKnown.count(key) != 0;
 }
 

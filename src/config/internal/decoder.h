@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -99,8 +100,8 @@ class Fields {
   Status StringList(std::string_view key, std::vector<std::string>* out);
   Status StringMap(std::string_view key, std::map<std::string, std::string>* out);
 
-  // Refuses unconsumed keys. "known_elsewhere" lets a caller give a better
-  // message for keys that Prometheus knows but ferry does not support.
+  // Refuses the first key that no Get() asked for:
+  //   "FILE:L:C: path: field KEY not found in type TYPE_NAME"
   Status Finish() const;
 
  private:
@@ -122,6 +123,10 @@ std::string IndexPath(std::string_view base, size_t index);
 std::string Quote(std::string_view s);
 
 bool IsValidUtf8(std::string_view s);
+
+// Expands $NAME and ${NAME} in "s" with "env" (Go's os.Expand, as Prometheus
+// applies to external_labels values); "$$" is a literal "$".
+std::string ExpandEnv(std::string_view s, const std::function<std::string(std::string_view)>& env);
 // [a-zA-Z_][a-zA-Z0-9_]*
 bool IsLegacyLabelName(std::string_view s);
 bool IsValidLabelName(std::string_view s, NameValidation scheme);

@@ -75,3 +75,52 @@ bool IsValidLabelName(std::string_view s, NameValidation scheme) {
 }
 
 }  // namespace ferry::config::internal
+
+namespace ferry::config::internal {
+namespace {
+
+bool IsShellSpecial(char c) {
+  return c == '*' || c == '#' || c == '$' || c == '@' || c == '!' || c == '?' || c == '-' ||
+         (c >= '0' && c <= '9');
+}
+
+bool IsAlnumUnderscore(char c) {
+  return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+}  // namespace
+
+std::string ExpandEnv(std::string_view s, const std::function<std::string(std::string_view)>& env) {
+  // Go's os.Expand with Prometheus' mapping: "$$" is a literal "$".
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] != '$' || i + 1 >= s.size()) {
+      out += s[i++];
+      continue;
+    }
+    const char next = s[i + 1];
+    if (next == '{') {
+      const size_t close = s.find('}', i + 2);
+      if (close == std::string_view::npos || close == i + 2) {
+        i += 2;  // bad syntax: Go eats "${" and keeps the rest
+        continue;
+      }
+      out += env(s.substr(i + 2, close - i - 2));
+      i = close + 1;
+    } else if (IsShellSpecial(next)) {
+      out += next == '$' ? std::string("$") : env(s.substr(i + 1, 1));
+      i += 2;
+    } else if (IsAlnumUnderscore(next)) {
+      size_t j = i + 1;
+      while (j < s.size() && IsAlnumUnderscore(s[j])) ++j;
+      out += env(s.substr(i + 1, j - i - 1));
+      i = j;
+    } else {
+      i += 1;  // "$" followed by anything else: Go drops the "$"
+    }
+  }
+  return out;
+}
+
+}  // namespace ferry::config::internal

@@ -23,6 +23,8 @@ struct YamlMark {
   int column = 0;  // 1-based; 0 when unknown
 };
 
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
   Kind kind = Kind::kNull;
@@ -36,11 +38,18 @@ struct YamlNode {
   std::vector<YamlNode> items;
   // kMap: (key, value) pairs in document order, duplicates kept so that the
   // decoder can refuse them as Go's strict YAML decoder does.
-  std::vector<std::pair<YamlNode, YamlNode>> entries;
+  std::vector<YamlEntry> entries;
 
   bool IsNull() const { return kind == Kind::kNull; }
   // "!!null", "!!str", "!!seq" or "!!map", as Go's YAML errors name kinds.
   std::string_view KindName() const;
+};
+
+// One key/value pair of a mapping (named like std::pair's members, which
+// cannot hold the incomplete YamlNode inside YamlNode itself).
+struct YamlEntry {
+  YamlNode first;   // the key
+  YamlNode second;  // the value
 };
 
 // Limits that keep hostile input (alias bombs) from exhausting memory.
