@@ -334,7 +334,7 @@ TEST(TextParserTest, FindsDuplicatesAmongManyLabelsQuickly) {
   // 20k distinct labels, then a repeat of the 7th: the check must stay
   // O(n log n) and still name the repeated label at its position.
   std::string input = "m{";
-  for (int i = 0; i < 20000; ++i) input += "l" + std::to_string(i) + "=\"v\",";
+  for (int i = 0; i < 20000; ++i) input.append("l").append(std::to_string(i)).append("=\"v\",");
   size_t dup_at = input.size();
   input += "l7=\"x\"} 1\n";
   auto p = NewTextParser(input);
@@ -342,7 +342,7 @@ TEST(TextParserTest, FindsDuplicatesAmongManyLabelsQuickly) {
               ::testing::StartsWith("line 1 col " + std::to_string(dup_at + 1) +
                                     ": duplicate label name \"l7\""));
   std::string ok = "m{";
-  for (int i = 0; i < 20000; ++i) ok += "l" + std::to_string(i) + "=\"v\",";
+  for (int i = 0; i < 20000; ++i) ok.append("l").append(std::to_string(i)).append("=\"v\",");
   ok += "} 1\n";
   auto q = NewTextParser(ok);
   EXPECT_EQ(testing::FirstError(*q), "");
