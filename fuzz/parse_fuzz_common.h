@@ -2,7 +2,9 @@
 // every accessor, and aborts when an invariant of the Parser contract breaks.
 #pragma once
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
@@ -42,8 +44,13 @@ inline void Drain(Parser& p, std::string_view body) {
         Require(ls.Get(labels::kMetricName) == p.MetricName());
         Require(ls.FirstDuplicateName().empty());
         Exemplar ex;
-        if (p.Exemplar(&ex)) Require(!p.Exemplar(&ex));
-        if (std::isnan(p.Value())) Require(std::signbit(p.Value()) == false);
+        if (p.Exemplar(&ex)) {
+          Require(!p.Exemplar(&ex));
+          Require(ex.labels.FirstDuplicateName().empty());
+          if (std::isnan(ex.value)) Require(std::bit_cast<uint64_t>(ex.value) == kNormalNaNBits);
+        }
+        // Every NaN is Prometheus' normal NaN, never a stale marker.
+        if (std::isnan(p.Value())) Require(std::bit_cast<uint64_t>(p.Value()) == kNormalNaNBits);
         (void)p.SeriesType();
         (void)p.CreatedTimestamp();
         (void)p.Timestamp();
