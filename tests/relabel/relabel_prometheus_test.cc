@@ -180,6 +180,33 @@ std::vector<Job> Jobs() {
   };
   jobs.push_back(std::move(kd));
 
+  // Corners where Go's regexp semantics show: a regex that escapes the
+  // anchoring group, "$1x"-style names with Unicode letters, Unicode case
+  // mapping of special letters.
+  Job ex{.name = "exotic"};
+  for (int i = 0; i < 3; ++i) {
+    ex.targets.push_back({"127.0.0.1:" + std::to_string(47000 + i),
+                          {{"noise1", "n1"},
+                           {"noise2", "n2"},
+                           {"v", i == 0 ? "A" + std::to_string(i) : "x" + std::to_string(i)},
+                           {"special", "\xC4\xB0 \xC7\x85 \xE2\x84\xA6 \xE2\x84\xAA \xC3\x9F " +
+                                           std::to_string(i)}}});
+  }
+  ex.rules = {
+      R({.regex = "noi)|(se2", .replacement = "Q", .action = Action::kLabelMap}),
+      R({.source_labels = {"v"}, .regex = "A)|(\\d", .target_label = "inj",
+         .replacement = "[$0|$1]"}),
+      R({.source_labels = {"v"}, .regex = "(.)(.)", .target_label = "uni",
+         .replacement = "$1\xC3\xA9$2"}),
+      R({.source_labels = {"v"}, .regex = "(.)(.)", .target_label = "uni2",
+         .replacement = "${1}\xC3\xA9$2\xC2\xB7"}),
+      R({.source_labels = {"special"}, .target_label = "special_lower",
+         .action = Action::kLowercase}),
+      R({.source_labels = {"special"}, .target_label = "special_upper",
+         .action = Action::kUppercase}),
+  };
+  jobs.push_back(std::move(ex));
+
   // Everything dropped by a rule that matches all, to check droppedTargets.
   Job all{.name = "drop_all"};
   all.targets.push_back({"127.0.0.1:46000", {{"k", "v"}}});
@@ -400,6 +427,7 @@ TEST(RelabelPrometheusTest, SameTargetsAsPrometheus) {
   }
 
   size_t active = 0, dropped = 0;
+  std::map<std::string, LabelMap> prometheus_labels;  // by address, active only
   std::set<std::string> seen, jobs_with_active, jobs_with_dropped;
   for (const nlohmann::json& t : data["activeTargets"]) {
     const LabelMap want = ToMap(t["labels"]);
@@ -415,6 +443,7 @@ TEST(RelabelPrometheusTest, SameTargetsAsPrometheus) {
       EXPECT_EQ(Show(PublicLabels(lb.Build())), Show(want)) << "input " << in.labels.ToString();
     }
     jobs_with_active.insert(in.job->name);
+    prometheus_labels[addr] = want;
     ++active;
   }
   for (const nlohmann::json& t : data["droppedTargets"]) {
@@ -434,8 +463,18 @@ TEST(RelabelPrometheusTest, SameTargetsAsPrometheus) {
   EXPECT_EQ(seen.size(), inputs.size());
   // The rule set is built so that both outcomes occur; a vacuous run fails.
   EXPECT_EQ(jobs_with_active,
-            (std::set<std::string>{"replace", "hashmod", "labelmap", "equal", "keepdrop"}));
+            (std::set<std::string>{"replace", "hashmod", "labelmap", "equal", "keepdrop",
+                                   "exotic"}));
   EXPECT_EQ(jobs_with_dropped, (std::set<std::string>{"hashmod", "equal", "keepdrop", "drop_all"}));
+  // Pin the Go semantics Prometheus showed for the exotic rules, so a change
+  // on both sides (or a vacuous comparison) cannot go unnoticed.
+  const LabelMap& ex0 = prometheus_labels["127.0.0.1:47000"];
+  EXPECT_EQ(ex0.count("Qse1"), 1u);  // "^(?:noi)|(se2)$" replaced "noi" only
+  EXPECT_EQ(ex0.count("QQ"), 1u);    // ... and both "noi" and "se2" in noise2
+  EXPECT_EQ(ex0.count("inj") ? ex0.at("inj") : "", "[A|]");
+  EXPECT_EQ(ex0.count("uni") ? ex0.at("uni") : "", "0");  // "$1\u00e9" names group "1\u00e9"
+  EXPECT_EQ(ex0.count("uni2") ? ex0.at("uni2") : "", "A\xC3\xA9" "0\xC2\xB7");
+  EXPECT_EQ(prometheus_labels["127.0.0.1:47001"]["inj"], "[1|1]");
   RecordProperty("active", static_cast<int>(active));
   RecordProperty("dropped", static_cast<int>(dropped));
 }
