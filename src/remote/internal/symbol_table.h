@@ -50,9 +50,9 @@ class SymbolTable {
 
   std::string arena_;
   std::vector<Entry> entries_;
-  // Open addressing, linear probing; 0 = empty, else entry index + 1.
-  // Capacity is a power of two, at most half full.
-  std::vector<uint32_t> slots_;
+  // Open addressing, linear probing; 0 = empty, else (hash tag << 32) |
+  // (entry index + 1). Capacity is a power of two, at most half full.
+  std::vector<uint64_t> slots_;
   size_t encoded_size_ = 0;
 };
 
