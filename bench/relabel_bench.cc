@@ -192,7 +192,7 @@ void BM_MetricRelabel_DropRule(benchmark::State& state) {
   benchmark::DoNotOptimize(kept);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_MetricRelabel_DropRule);
+BENCHMARK(BM_MetricRelabel_DropRule)->Threads(1)->Threads(2);
 
 // The same series with no rule at all: the floor (builder reset only).
 void BM_MetricRelabel_BuilderResetOnly(benchmark::State& state) {

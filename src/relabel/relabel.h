@@ -43,7 +43,7 @@ class Relabeler {
   // left in an unspecified state. Returns true otherwise, with "*lb" holding
   // the relabeled set (labels whose value became empty are removed).
   // REQUIRES: lb != nullptr.
-  bool Process(labels::LabelsBuilder* lb) const;
+  [[nodiscard]] bool Process(labels::LabelsBuilder* lb) const;
 
   // True when there are no rules: Process() would always return true and
   // change nothing, so callers may skip it.

@@ -39,13 +39,13 @@ struct CompiledRule {
   std::string range_min, range_max;
 
   // Go's MatchString on the anchored regex.
-  bool Matches(std::string_view s) const;
+  [[nodiscard]] bool Matches(std::string_view s) const;
 
   // Builds the rule. REQUIRES: Validate(config).ok().
   static Result<std::unique_ptr<CompiledRule>> Build(const RelabelConfig& config);
 
   // Applies the rule to "*lb"; returns false when it drops the set.
-  bool Apply(labels::LabelsBuilder* lb) const;
+  [[nodiscard]] bool Apply(labels::LabelsBuilder* lb) const;
 };
 
 }  // namespace ferry::relabel::internal
