@@ -63,6 +63,39 @@ std::string_view ProtoMessageName(ProtoMessage m) {
   return m == ProtoMessage::kV2Request ? kProtoMessageV2 : kProtoMessageV1;
 }
 
+Result<ProtoMessage> ProtoMessageFromContentType(std::string_view content_type) {
+  std::string_view rest = Trim(content_type);
+  if (rest.empty()) return ProtoMessage::kV1WriteRequest;
+  const size_t semi = rest.find(';');
+  const std::string_view media = Trim(rest.substr(0, semi));
+  if (!EqualsIgnoreCase(media, kContentTypeV1)) {
+    return Status::InvalidArgument("Content-Type \"" + std::string(content_type) +
+                                   "\": media type must be " + std::string(kContentTypeV1));
+  }
+  rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+  while (!rest.empty()) {
+    const size_t next = rest.find(';');
+    const std::string_view param = Trim(rest.substr(0, next));
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos) {
+      return Status::InvalidArgument("Content-Type \"" + std::string(content_type) +
+                                     "\": parameter \"" + std::string(param) +
+                                     "\" is not key=value");
+    }
+    if (!EqualsIgnoreCase(Trim(param.substr(0, eq)), "proto")) continue;
+    std::string_view value = Trim(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    Result<ProtoMessage> m = ParseProtoMessage(value);
+    if (!m.ok())
+      return m.status().WithContext("Content-Type \"" + std::string(content_type) + "\"");
+    return m;
+  }
+  return ProtoMessage::kV1WriteRequest;
+}
+
 std::string_view UserAgent() { return "ferry/" FERRY_REMOTE_VERSION; }
 
 Result<WriteResponseStats> ParseWriteResponseStats(std::span<const HeaderField> headers) {

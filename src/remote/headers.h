@@ -68,6 +68,15 @@ inline constexpr std::string_view VersionHeaderValue(ProtoMessage m) {
   return m == ProtoMessage::kV2Request ? kVersionV2 : kVersionV1;
 }
 
+// For receivers: which message a request's Content-Type announces, following
+// Prometheus' write handler. Empty, or "application/x-protobuf" without a
+// "proto" parameter, means 1.0; "proto=prometheus.WriteRequest" or
+// "proto=io.prometheus.write.v2.Request" pick explicitly. Spaces around parts
+// are ignored; the media type and parameter name match case-insensitively.
+// Returns kInvalidArgument (a receiver answers 415 Unsupported Media Type) for
+// another media type, a parameter without "=", or an unknown "proto" value.
+[[nodiscard]] Result<ProtoMessage> ProtoMessageFromContentType(std::string_view content_type);
+
 // "ferry/<version>", the version being the project version CMake was given.
 std::string_view UserAgent();
 

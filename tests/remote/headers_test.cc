@@ -36,6 +36,39 @@ TEST(HeadersTest, ParsesProtobufMessage) {
   EXPECT_NE(bad.status().message().find("io.prometheus.write.v2.request"), std::string::npos);
 }
 
+TEST(HeadersTest, ProtoMessageFromContentType) {
+  struct Case {
+    const char* content_type;
+    ProtoMessage want;
+  };
+  for (const Case& c :
+       {Case{"", ProtoMessage::kV1WriteRequest},
+        Case{"application/x-protobuf", ProtoMessage::kV1WriteRequest},
+        Case{" Application/X-Protobuf ", ProtoMessage::kV1WriteRequest},
+        Case{"application/x-protobuf;proto=prometheus.WriteRequest", ProtoMessage::kV1WriteRequest},
+        Case{"application/x-protobuf;proto=io.prometheus.write.v2.Request",
+             ProtoMessage::kV2Request},
+        Case{"application/x-protobuf; charset=x; proto=\"io.prometheus.write.v2.Request\"",
+             ProtoMessage::kV2Request}}) {
+    auto m = ProtoMessageFromContentType(c.content_type);
+    ASSERT_TRUE(m.ok()) << c.content_type << ": " << m.status().ToString();
+    EXPECT_EQ(*m, c.want) << c.content_type;
+  }
+  // Our own request headers map back to their message.
+  for (ProtoMessage m : {ProtoMessage::kV1WriteRequest, ProtoMessage::kV2Request}) {
+    auto back = ProtoMessageFromContentType(ContentType(m));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, m);
+  }
+  for (const char* bad : {"application/json", "application/x-protobuf;proto",
+                          "application/x-protobuf;proto=io.prometheus.write.v3.Request"}) {
+    auto m = ProtoMessageFromContentType(bad);
+    ASSERT_FALSE(m.ok()) << bad;
+    EXPECT_TRUE(m.status().IsInvalidArgument());
+    EXPECT_NE(m.status().message().find(bad), std::string::npos) << m.status().message();
+  }
+}
+
 TEST(HeadersTest, ParsesWriteResponseStats) {
   std::vector<HeaderField> h = {{"content-type", "text/plain"},
                                 {"x-prometheus-remote-write-samples-written", " 120 "},
