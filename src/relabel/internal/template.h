@@ -6,7 +6,7 @@
 //   - after "$", a name is the longest run of Unicode letters, decimal
 //     digits and "_" ("${...}" must close with "}"); a malformed reference
 //     leaves the "$" as literal text;
-//   - a name that is all ASCII digits, without a leading zero and below 1e8,
+//   - a name of at most nine ASCII digits without a leading zero
 //     is a group number; anything else, including "1x", is a group *name*
 //     ("$1x" is the group named "1x", which usually does not exist);
 //   - a reference to a group that does not exist, or that did not take
