@@ -147,7 +147,13 @@ void WriteTls(Writer& w, int in, const TlsConfig& t) {
 
 void WriteHttp(Writer& w, int in, const HttpClientConfig& h) {
   if (h.basic_auth) {
-    w.Open(in, "basic_auth");
+    const BasicAuth& b = *h.basic_auth;
+    if (b.username.empty() && b.username_file.empty() && b.password.empty() &&
+        b.password_file.empty()) {
+      w.Line(in, "basic_auth", "{}");  // present but empty must stay present
+    } else {
+      w.Open(in, "basic_auth");
+    }
     w.Str(in + 2, "username", h.basic_auth->username);
     w.Str(in + 2, "username_file", h.basic_auth->username_file);
     w.Str(in + 2, "password", Secret(h.basic_auth->password));
