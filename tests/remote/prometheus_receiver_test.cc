@@ -80,7 +80,8 @@ class PrometheusReceiverTest : public ::testing::Test {
         std::vector<std::string>{kPrometheus, "--config.file=" + dir_.Sub("prometheus.yml"),
                                  "--storage.tsdb.path=" + dir_.Sub("data"),
                                  "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                 "--web.enable-remote-write-receiver"},
+                                 "--web.enable-remote-write-receiver",
+                                 "--enable-feature=exemplar-storage"},
         dir_.Sub("prometheus"));
     ASSERT_TRUE(
         prom_->WaitForStderr("Server is ready to receive web requests", std::chrono::seconds(60)))
@@ -136,6 +137,22 @@ TEST_F(PrometheusReceiverTest, StoresWhatTheV1EncoderSent) {
   EXPECT_NE(Query("ferry_rw_test", now_ms_).find("\"1.25\""), std::string::npos);
   EXPECT_NE(Query("count_over_time(ferry_rw_test[10s])", now_ms_ + 2000).find("\"3\""),
             std::string::npos);
+}
+
+TEST_F(PrometheusReceiverTest, StoresExemplars) {
+  WriteRequestBuilder b;
+  const Sample s[] = {{now_ms_, 3}};
+  const Exemplar e[] = {{Labels::Of({{"trace_id", "4bf92f3577b34da6"}}), 0.125, now_ms_}};
+  ASSERT_TRUE(b.AddSeries(Labels::Of({{"__name__", "ferry_rw_ex"}}), s, e).ok());
+  HttpResult r = Write(b.Finish(), ProtoMessage::kV1WriteRequest);
+  ASSERT_EQ(r.status, 204) << r.error << r.body;
+  const std::string url = base_ + "/api/v1/query_exemplars?query=ferry_rw_ex&start=" +
+                          std::to_string(now_ms_ / 1000 - 10) +
+                          "&end=" + std::to_string(now_ms_ / 1000 + 10);
+  HttpResult q = Http(url, nullptr, {});
+  ASSERT_EQ(q.status, 200) << q.error << q.body;
+  EXPECT_NE(q.body.find("\"trace_id\":\"4bf92f3577b34da6\""), std::string::npos) << q.body;
+  EXPECT_NE(q.body.find("\"value\":\"0.125\""), std::string::npos) << q.body;
 }
 
 TEST_F(PrometheusReceiverTest, StaleMarkerEndsTheSeries) {
