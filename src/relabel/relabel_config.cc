@@ -95,6 +95,9 @@ Status Validate(const RelabelConfig& c) {
   const Action a = c.action;
   const std::string action(ActionName(a));
   const RelabelConfig& d = Defaults();
+  if (action == "unknown") {
+    return Invalid("'action': unknown relabel action " + std::to_string(static_cast<int>(a)));
+  }
 
   // source_labels entries are model.LabelName values in Prometheus, each
   // checked when the YAML is read.

@@ -204,6 +204,11 @@ TEST(ValidateTest, RegexMustCompile) {
   EXPECT_TRUE(V({.regex = "(?P<name>x)", .action = Action::kKeep}).ok());
 }
 
+TEST(ValidateTest, RejectsOutOfRangeAction) {
+  ExpectInvalid({.target_label = "t", .action = static_cast<Action>(99)},
+                "'action': unknown relabel action");
+}
+
 TEST(ValidateTest, SourceLabelsMustBeLabelNames) {
   ExpectInvalid({.source_labels = {"a", "b-c"}, .action = Action::kKeep},
                 "'source_labels[1]': \"b-c\" is not a valid label name");
