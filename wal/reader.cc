@@ -1,6 +1,7 @@
 #include <string>
 
 #include "wal/internal/codec.h"
+#include "wal/internal/record_format.h"
 #include "wal/internal/reader_impl.h"
 #include "wal/internal/rocks_util.h"
 #include "wal/internal/schema.h"
@@ -43,39 +44,73 @@ Status ReaderImpl::Fail(Status s) {
   return s;
 }
 
-void ReaderImpl::Cache(const Record& keyframe) {
-  if (cache_.count(keyframe.sequence) != 0) return;
-  while (!cache_order_.empty() && cached_samples_ + keyframe.size() > kCacheSamples) {
-    auto it = cache_.find(cache_order_.front());
-    cached_samples_ -= it->second.size();
-    cache_.erase(it);
-    cache_order_.pop_front();
+void ReaderImpl::Remember(const Record& r) {
+  auto it = bases_.find(r.stream);
+  if (it == bases_.end()) {
+    while (!bases_.empty() && base_samples_ + r.size() > kBaseSamples) {
+      base_samples_ -= bases_.begin()->second.refs.size();
+      bases_.erase(bases_.begin());
+    }
+    it = bases_.emplace(r.stream, StreamBase{}).first;
+  } else {
+    base_samples_ -= it->second.refs.size();
   }
-  cache_.emplace(keyframe.sequence, keyframe);
-  cache_order_.push_back(keyframe.sequence);
-  cached_samples_ += keyframe.size();
+  StreamBase& b = it->second;
+  b.sequence = r.sequence;
+  b.keyframe_sequence = r.keyframe_sequence;
+  b.refs.assign(r.refs.begin(), r.refs.end());
+  b.values.assign(r.values.begin(), r.values.end());
+  base_samples_ += r.size();
 }
 
-Status ReaderImpl::Keyframe(uint64_t seq, const Record** out) {
-  auto it = cache_.find(seq);
-  if (it != cache_.end()) {
-    *out = &it->second;
-    return Status::Ok();
+Status ReaderImpl::Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base) {
+  auto it = bases_.find(stream);
+  if (it == bases_.end() || it->second.sequence != prev_seq) {
+    // Walk back to the keyframe, then decode forward.
+    std::vector<std::pair<uint64_t, std::string>> chain;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    uint64_t p = prev_seq;
+    for (;;) {
+      if (chain.size() > kKeyframeInterval) {
+        return Status::Corruption("delta chain longer than " + std::to_string(kKeyframeInterval) +
+                                  " at seq=" + std::to_string(p));
+      }
+      std::string bytes;
+      rocksdb::Status s = wal_.db()->Get(ro, wal_.samples_cf(), ToSlice(U64Key(p)), &bytes);
+      if (s.IsNotFound()) {
+        return Status::Corruption("record seq=" + std::to_string(p) +
+                                  " needed to decode a later delta is missing");
+      }
+      FERRY_RETURN_IF_ERROR(FromRocks(s, "reading record seq=" + std::to_string(p)));
+      RecordHeader h;
+      std::string_view body;
+      FERRY_RETURN_IF_ERROR(DecodeHeader(bytes, &h, &body)
+                                .WithContext("wal record seq=" + std::to_string(p)));
+      if (h.stream != stream) {
+        return Status::Corruption("record seq=" + std::to_string(p) + " belongs to stream " +
+                                  std::to_string(h.stream) + ", not " + std::to_string(stream));
+      }
+      chain.emplace_back(p, std::move(bytes));
+      if (!h.delta()) break;
+      p -= h.prev_dist;
+    }
+    Record cur, next;
+    FERRY_RETURN_IF_ERROR(DecodeRecord(chain.back().second, chain.back().first, nullptr, &cur));
+    for (size_t i = chain.size() - 1; i-- > 0;) {
+      DeltaBase b = BaseOf(cur);
+      FERRY_RETURN_IF_ERROR(DecodeRecord(chain[i].second, chain[i].first, &b, &next));
+      std::swap(cur, next);
+    }
+    Remember(cur);
+    it = bases_.find(stream);
   }
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot_;
-  rocksdb::Status s = wal_.db()->Get(ro, wal_.samples_cf(), ToSlice(U64Key(seq)), &value_);
-  if (s.IsNotFound()) {
-    return Status::Corruption("keyframe seq=" + std::to_string(seq) + " is missing");
-  }
-  FERRY_RETURN_IF_ERROR(FromRocks(s, "reading keyframe seq=" + std::to_string(seq)));
-  Record kf;
-  FERRY_RETURN_IF_ERROR(DecodeRecord(value_, seq, nullptr, &kf));
-  if (!kf.keyframe) {
-    return Status::Corruption("record seq=" + std::to_string(seq) + " is not a keyframe");
-  }
-  Cache(kf);
-  *out = &cache_.find(seq)->second;
+  const StreamBase& b = it->second;
+  *base = {.sequence = b.sequence,
+           .keyframe_sequence = b.keyframe_sequence,
+           .stream = stream,
+           .refs = b.refs,
+           .values = b.values};
   return Status::Ok();
 }
 
@@ -116,9 +151,9 @@ Result<bool> ReaderImpl::Next(Record& out) {
     RecordHeader h;
     std::string_view body;
     Status s = DecodeHeader(bytes, &h, &body);
-    const Record* kf = nullptr;
-    if (s.ok() && h.delta()) s = Keyframe(seq - h.key_dist, &kf);
-    if (s.ok()) s = DecodeRecord(bytes, seq, kf, &out);
+    DeltaBase base;
+    if (s.ok() && h.delta()) s = Base(h.stream, seq - h.prev_dist, &base);
+    if (s.ok()) s = DecodeRecord(bytes, seq, h.delta() ? &base : nullptr, &out);
     position_ = seq + 1;
     if (!s.ok()) {
       ++skipped_corrupt_;
@@ -128,7 +163,7 @@ Result<bool> ReaderImpl::Next(Record& out) {
       continue;
     }
     it_->Next();
-    if (out.keyframe) Cache(out);
+    Remember(out);
     state_ = State::kReading;
     return true;
   }

@@ -92,6 +92,8 @@ struct Record {
   int64_t min_timestamp = 0;
   int64_t max_timestamp = 0;
   bool keyframe = true;
+  // The keyframe whose series list this record uses (== sequence for a keyframe).
+  uint64_t keyframe_sequence = 0;
   std::vector<SeriesRef> refs;
   std::vector<int64_t> timestamps;
   std::vector<double> values;

@@ -161,22 +161,25 @@ Status WalImpl::WriteGroup(std::span<Writer* const> group) {
                    .timestamps = b.timestamps(),
                    .values = b.values(),
                    .key_dist = 0,
-                   .keyframe_values = {}};
+                   .prev_dist = 0,
+                   .prev_values = {}};
     if (delta) {
       in.key_dist = seq - st.keyframe_seq;
-      in.keyframe_values = st.values;
+      in.prev_dist = seq - st.prev_seq;
+      in.prev_values = st.values;
     }
     EncodeRecord(in, &value);
     rocksdb::Status rs = wb.Put(cf_samples_, ToSlice(U64Key(seq)), ToSlice(value));
     if (!rs.ok()) return FromRocks(rs, "Append");
     st.last_append_ms = now;
+    st.prev_seq = seq;
+    st.values = b.values();
     if (delta) {
       ++st.deltas;
     } else {
       st.keyframe_seq = seq;
       st.deltas = 0;
       st.refs = b.refs();
-      st.values = b.values();
       series_.MarkKeyframe(st.refs, seq);
       ++keyframes;
     }

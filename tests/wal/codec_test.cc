@@ -36,7 +36,8 @@ std::string Encode(const std::vector<SeriesRef>& refs, const std::vector<int64_t
                 .timestamps = ts,
                 .values = v,
                 .key_dist = key_dist,
-                .keyframe_values = kv},
+                .prev_dist = key_dist,
+                .prev_values = kv},
                &out);
   return out;
 }
@@ -78,10 +79,10 @@ TEST(CodecTest, KeyframeGoldenBytes) {
 
 TEST(CodecTest, DeltaGoldenBytes) {
   std::string got = Encode({3, 5}, {2000, 2000}, {1.0, 2.0}, 4, {1.0, 1.0});
-  // flags 03 (delta|shared), key_dist 04, no refs; values: xor 0 -> '0';
+  // flags 03 (delta|shared), key_dist 04, prev_dist 04, no refs; values: xor 0 -> '0';
   // 2.0^1.0 = 0x7ff0000000000000: lead 1, m 11 -> '11' 00001 001010 + 11 ones:
   // 0 11 00001 | 001010 11 | 11111111 | 1 + 7 zero padding bits.
-  EXPECT_EQ(Hex(got), "010307d00f2a02a01f0004" "612bff80");
+  EXPECT_EQ(Hex(got), "010307d00f2a02a01f000404" "612bff80");
 }
 
 TEST(CodecTest, KeyframeRoundTripsWithPerSampleTimestampsAndSpecialValues) {
@@ -126,7 +127,9 @@ TEST(CodecTest, DeltaRoundTripsAgainstKeyframe) {
   v[7] = std::bit_cast<double>(kStaleNaNBits);
   std::string dbytes = Encode(refs, ts, v, 5, kv);
   Record r;
-  ASSERT_TRUE(DecodeRecord(dbytes, 105, &kf, &r).ok());
+  DeltaBase base = BaseOf(kf);
+  ASSERT_TRUE(DecodeRecord(dbytes, 105, &base, &r).ok());
+  EXPECT_EQ(r.keyframe_sequence, 100u);
   EXPECT_FALSE(r.keyframe);
   EXPECT_EQ(r.refs, refs);
   EXPECT_EQ(r.timestamps, ts);
@@ -135,10 +138,34 @@ TEST(CodecTest, DeltaRoundTripsAgainstKeyframe) {
   }
   // The wrong keyframe (other sequence) is refused.
   Record r2;
-  Status s = DecodeRecord(dbytes, 106, &kf, &r2);
+  Status s = DecodeRecord(dbytes, 106, &base, &r2);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("seq=106"), std::string::npos) << s.message();
   EXPECT_TRUE(DecodeRecord(dbytes, 105, nullptr, &r2).IsCorruption());
+}
+
+TEST(CodecTest, DeltaChainsDecodeAgainstThePreviousRecord) {
+  std::vector<SeriesRef> refs = {1, 2};
+  std::vector<int64_t> ts = {0, 0};
+  std::vector<double> v0 = {10, 20}, v1 = {11, 20}, v2 = {12, 25};
+  Record kf, d1, d2;
+  ASSERT_TRUE(DecodeRecord(Encode(refs, ts, v0), 10, nullptr, &kf).ok());
+  std::string b1, b2;
+  EncodeRecord({.stream = 7, .append_ms = 0, .first_sample = 0, .refs = refs, .timestamps = ts,
+                .values = v1, .key_dist = 2, .prev_dist = 2, .prev_values = v0},
+               &b1);
+  EncodeRecord({.stream = 7, .append_ms = 0, .first_sample = 0, .refs = refs, .timestamps = ts,
+                .values = v2, .key_dist = 5, .prev_dist = 3, .prev_values = v1},
+               &b2);
+  DeltaBase base = BaseOf(kf);
+  ASSERT_TRUE(DecodeRecord(b1, 12, &base, &d1).ok());
+  base = BaseOf(d1);
+  ASSERT_TRUE(DecodeRecord(b2, 15, &base, &d2).ok());
+  EXPECT_EQ(d2.values, v2);
+  EXPECT_EQ(d2.keyframe_sequence, 10u);
+  // Decoding against the keyframe instead of the previous record is refused.
+  base = BaseOf(kf);
+  EXPECT_TRUE(DecodeRecord(b2, 15, &base, &d2).IsCorruption());
 }
 
 TEST(CodecTest, SteadyDeltaIsSmall) {

@@ -89,6 +89,28 @@ TEST_F(WalTest, AppendAssignsDenseSequencesAndRefsAndReadsBack) {
   EXPECT_TRUE(wal->GetSeries(99).status().IsNotFound());
 }
 
+TEST_F(WalTest, ReaderStartingMidChainDecodesInterleavedStreams) {
+  auto wal = MustOpen(Opts());
+  std::vector<SeriesRef> r1, r2;
+  for (int i = 0; i < 30; ++i) {
+    Batch a = r1.empty() ? LabelBatch(1, 4, i, i) : RefBatch(1, r1, i, i);
+    ASSERT_TRUE(wal->Append(a).ok());
+    r1 = a.refs();
+    Batch b = r2.empty() ? LabelBatch(2, 3, i, -i) : RefBatch(2, r2, i, -i);
+    ASSERT_TRUE(wal->Append(b).ok());
+    r2 = b.refs();
+  }
+  for (uint64_t from : {2u, 21u, 22u, 59u}) {
+    std::vector<Record> recs = ReadAll(*wal, from);
+    ASSERT_EQ(recs.size(), 61u - from) << from;
+    for (const Record& r : recs) {
+      int i = static_cast<int>(r.timestamps[0]);
+      double base = r.stream == 1 ? i : -i;
+      for (size_t k = 0; k < r.size(); ++k) ASSERT_EQ(r.values[k], base + k) << r.sequence;
+    }
+  }
+}
+
 TEST_F(WalTest, LabelSetsResolveToExistingRefsAndUnknownRefsAreRefused) {
   auto wal = MustOpen(Opts());
   Batch a = LabelBatch(1, 2, 1, 1);

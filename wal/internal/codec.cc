@@ -96,6 +96,7 @@ void EncodeRecord(const EncodeInput& in, std::string* out) {
   coding::PutVarint64(out, static_cast<uint64_t>(max_ts) - static_cast<uint64_t>(min_ts));
   if (delta) {
     coding::PutVarint64(out, in.key_dist);
+    coding::PutVarint64(out, in.prev_dist);
   } else {
     uint64_t prev = 0;
     for (SeriesRef r : in.refs) {
@@ -112,7 +113,7 @@ void EncodeRecord(const EncodeInput& in, std::string* out) {
   XorWindow win;
   if (delta) {
     for (size_t i = 0; i < n; ++i) {
-      PutXor(w, std::bit_cast<uint64_t>(in.values[i]) ^ std::bit_cast<uint64_t>(in.keyframe_values[i]),
+      PutXor(w, std::bit_cast<uint64_t>(in.values[i]) ^ std::bit_cast<uint64_t>(in.prev_values[i]),
              win);
     }
   } else {
@@ -156,17 +157,30 @@ Status DecodeHeader(std::string_view bytes, RecordHeader* h, std::string_view* b
     return Status::Corruption("record: ts_span overflows");
   }
   h->key_dist = 0;
+  h->prev_dist = 0;
   if (h->delta()) {
     if (!coding::GetVarint64(&in, &h->key_dist) || h->key_dist == 0 ||
         h->key_dist > kMaxKeyframeDistance) {
       return Status::Corruption("record: bad keyframe distance");
+    }
+    if (!coding::GetVarint64(&in, &h->prev_dist) || h->prev_dist == 0 ||
+        h->prev_dist > h->key_dist) {
+      return Status::Corruption("record: bad previous-record distance");
     }
   }
   *body = in;
   return Status::Ok();
 }
 
-Status DecodeRecord(std::string_view bytes, uint64_t sequence, const Record* keyframe,
+DeltaBase BaseOf(const Record& r) {
+  return {.sequence = r.sequence,
+          .keyframe_sequence = r.keyframe_sequence,
+          .stream = r.stream,
+          .refs = r.refs,
+          .values = r.values};
+}
+
+Status DecodeRecord(std::string_view bytes, uint64_t sequence, const DeltaBase* base,
                     Record* out) {
   RecordHeader h;
   std::string_view in;
@@ -183,14 +197,16 @@ Status DecodeRecord(std::string_view bytes, uint64_t sequence, const Record* key
   out->min_timestamp = h.min_ts;
   out->max_timestamp = static_cast<int64_t>(static_cast<uint64_t>(h.min_ts) + h.ts_span);
   out->keyframe = !h.delta();
+  out->keyframe_sequence = h.delta() ? sequence - h.key_dist : sequence;
   if (h.delta()) {
-    if (keyframe == nullptr) return Bad(sequence, "delta record decoded without its keyframe");
-    if (!keyframe->keyframe || keyframe->stream != h.stream || keyframe->size() != n ||
-        keyframe->sequence + h.key_dist != sequence) {
-      return Bad(sequence, "keyframe at seq=" + std::to_string(sequence - h.key_dist) +
-                               " does not match (stream, count or kind)");
+    if (base == nullptr) return Bad(sequence, "delta record decoded without its base");
+    if (base->stream != h.stream || base->refs.size() != n || base->values.size() != n ||
+        base->sequence + h.prev_dist != sequence ||
+        base->keyframe_sequence + h.key_dist != sequence) {
+      return Bad(sequence, "previous record at seq=" + std::to_string(sequence - h.prev_dist) +
+                               " does not match (stream, count or keyframe)");
     }
-    out->refs.assign(keyframe->refs.begin(), keyframe->refs.end());
+    out->refs.assign(base->refs.begin(), base->refs.end());
   } else {
     out->refs.resize(n);
     uint64_t prev = 0;
@@ -220,8 +236,8 @@ Status DecodeRecord(std::string_view bytes, uint64_t sequence, const Record* key
   for (size_t i = 0; i < n; ++i) {
     uint64_t x;
     if (!GetXor(r, win, &x)) return Bad(sequence, "truncated or invalid value bits");
-    uint64_t base = h.delta() ? std::bit_cast<uint64_t>(keyframe->values[i]) : prev;
-    uint64_t bits = x ^ base;
+    uint64_t ref = h.delta() ? std::bit_cast<uint64_t>(base->values[i]) : prev;
+    uint64_t bits = x ^ ref;
     out->values[i] = std::bit_cast<double>(bits);
     prev = bits;
   }

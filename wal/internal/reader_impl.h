@@ -1,17 +1,24 @@
 // ReaderImpl: the wal::Reader over RocksDB. Reads through an explicit
 // snapshot (renewed when the reader catches up) so that a delta record and
-// the keyframe it is decoded against always come from the same state, even
-// while retention deletes and rewrites concurrently.
+// the records it is decoded against always come from the same state, even
+// while retention deletes concurrently.
+//
+// A delta is decoded against its stream's previous record. Reading in order,
+// that is the record the reader returned last for the stream (kept in
+// bases_); otherwise (first read of a stream, or evicted) the reader walks
+// back the prev_dist chain to the keyframe, at most kKeyframeInterval point
+// lookups, and decodes forward.
 //
 // Thread-safety: as wal::Reader (one thread at a time).
 #pragma once
 
-#include <deque>
+#include <vector>
 #include <memory>
 #include <unordered_map>
 
 #include <rocksdb/db.h>
 
+#include "wal/internal/codec.h"
 #include "wal/internal/wal_impl.h"
 #include "wal/reader.h"
 
@@ -36,12 +43,19 @@ class ReaderImpl final : public Reader {
   void Reposition();
   void Release();
   Status Fail(Status s);
-  // Finds the keyframe at "seq" in the cache or the snapshot.
-  Status Keyframe(uint64_t seq, const Record** out);
-  void Cache(const Record& keyframe);
+  struct StreamBase {
+    uint64_t sequence = 0;
+    uint64_t keyframe_sequence = 0;
+    std::vector<SeriesRef> refs;
+    std::vector<double> values;
+  };
+  // Sets "*base" to the record at "prev_seq" of "stream", from bases_ or by
+  // walking the chain in the snapshot.
+  Status Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base);
+  void Remember(const Record& r);
 
-  // Decoded keyframes kept for the deltas that follow; bounded by samples.
-  static constexpr size_t kCacheSamples = size_t{1} << 20;
+  // Last decoded record per stream; bounded by samples.
+  static constexpr size_t kBaseSamples = size_t{1} << 21;
 
   WalImpl& wal_;
   const rocksdb::Snapshot* snapshot_ = nullptr;
@@ -51,10 +65,8 @@ class ReaderImpl final : public Reader {
   Status failed_;
   uint64_t skipped_truncated_ = 0;
   uint64_t skipped_corrupt_ = 0;
-  std::unordered_map<uint64_t, Record> cache_;
-  std::deque<uint64_t> cache_order_;
-  size_t cached_samples_ = 0;
-  std::string value_;
+  std::unordered_map<uint64_t, StreamBase> bases_;
+  size_t base_samples_ = 0;
 };
 
 }  // namespace ferry::wal::internal

@@ -79,6 +79,7 @@ class WalImpl final : public Wal {
   };
   struct StreamState {
     uint64_t keyframe_seq = 0;  // 0: the next record must be a keyframe
+    uint64_t prev_seq = 0;      // the stream's previous record; values are its values
     uint32_t deltas = 0;
     int64_t last_append_ms = 0;
     std::vector<SeriesRef> refs;
