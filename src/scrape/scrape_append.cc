@@ -1,0 +1,240 @@
+#include "src/scrape/scrape_append.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "src/base/check.h"
+#include "src/parse/parser.h"
+
+namespace ferry::scrape {
+namespace {
+
+double StaleNaN() { return std::bit_cast<double>(wal::kStaleNaNBits); }
+
+// Reserved cache keys for the report series: a NUL byte never starts a
+// parsed series, so they cannot collide with scraped ones.
+constexpr std::string_view kReportNames[] = {"up", "scrape_duration_seconds",
+                                             "scrape_samples_scraped",
+                                             "scrape_samples_post_metric_relabeling",
+                                             "scrape_series_added"};
+
+std::string Truncated(std::string_view s, size_t n = 50) { return std::string(s.substr(0, n)); }
+
+std::string GoQuote(std::string_view s) {
+  std::string out;
+  labels::AppendQuoted(&out, s);
+  return out;
+}
+
+}  // namespace
+
+ScrapeAppender::ScrapeAppender(labels::Labels target_labels, ScrapeSettings settings)
+    : target_labels_(std::move(target_labels)), settings_(std::move(settings)) {}
+
+bool ScrapeAppender::BuildLabels(labels::LabelsBuilder* lb, labels::Labels* out,
+                                 Status* error) const {
+  // Target labels, as Prometheus' mutateSampleLabels.
+  if (settings_.honor_labels) {
+    for (const labels::Label& l : target_labels_) {
+      if (!lb->Has(l.name)) lb->Set(l.name, l.value);
+    }
+  } else {
+    std::vector<labels::Label> conflicts;
+    for (const labels::Label& l : target_labels_) {
+      std::string_view exposed = lb->Get(l.name);
+      if (!exposed.empty()) conflicts.push_back({l.name, std::string(exposed)});
+      lb->Set(l.name, l.value);
+    }
+    // Shorter names first, then exported_exported_... until free.
+    std::stable_sort(conflicts.begin(), conflicts.end(),
+                     [](const labels::Label& a, const labels::Label& b) {
+                       return a.name.size() < b.name.size();
+                     });
+    for (const labels::Label& c : conflicts) {
+      std::string name = c.name;
+      for (;;) {
+        name = "exported_" + name;
+        if (lb->Get(name).empty()) {
+          lb->Set(name, c.value);
+          break;
+        }
+      }
+    }
+  }
+  if (settings_.metric_relabeler && !settings_.metric_relabeler->Process(lb)) return false;
+  labels::Labels lset = lb->Build();
+  if (lset.empty()) return false;  // relabeled to nothing: dropped
+  std::string_view name = lset.Get(labels::kMetricName);
+  if (name.empty()) {
+    *error = Status::InvalidArgument("__name__ label is mandatory");
+    return false;
+  }
+  if (settings_.label_limit > 0 && lset.size() > settings_.label_limit) {
+    *error = Status::ResourceExhausted(
+        "label_limit exceeded (metric: " + Truncated(name) + ", number of labels: " +
+        std::to_string(lset.size()) + ", limit: " + std::to_string(settings_.label_limit) + ")");
+    return false;
+  }
+  for (const labels::Label& l : lset) {
+    if (settings_.label_name_length_limit > 0 && l.name.size() > settings_.label_name_length_limit) {
+      *error = Status::ResourceExhausted(
+          "label_name_length_limit exceeded (metric: " + Truncated(name) + ", label name: " +
+          Truncated(l.name) + ", length: " + std::to_string(l.name.size()) +
+          ", limit: " + std::to_string(settings_.label_name_length_limit) + ")");
+      return false;
+    }
+    if (settings_.label_value_length_limit > 0 &&
+        l.value.size() > settings_.label_value_length_limit) {
+      *error = Status::ResourceExhausted(
+          "label_value_length_limit exceeded (metric: " + Truncated(name) + ", label name: " +
+          Truncated(l.name) + ", value: " + GoQuote(Truncated(l.value)) + ", length: " +
+          std::to_string(l.value.size()) +
+          ", limit: " + std::to_string(settings_.label_value_length_limit) + ")");
+      return false;
+    }
+  }
+  *out = std::move(lset);
+  return true;
+}
+
+void ScrapeAppender::AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal::Batch* batch) {
+  if (e->ref != wal::kNoSeriesRef) {
+    batch->Add(e->ref, ts, v);
+  } else {
+    pending_.emplace_back(batch->size(), e);
+    batch->Add(e->labels, ts, v);
+  }
+}
+
+void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out) {
+  const uint64_t iter = cache_.iteration();
+  for (ScrapeCache::Entry* e : cache_.previous()) {
+    if (success_ && e->last_iter == iter) continue;  // still exposed
+    AddSample(e, ts, StaleNaN(), batch);
+    out->stale++;
+  }
+}
+
+ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view content_type,
+                                        int64_t ts_ms, wal::Batch* batch) {
+  FERRY_CHECK(batch->empty() && pending_.empty());
+  ScrapeOutcome out;
+  const uint64_t iter = cache_.NextIteration();
+  std::string warning;
+  auto parser = parse::NewParserForContentType(content_type, body, settings_.fallback_protocol,
+                                               &warning);
+  Status error = parser.ok() ? Status::Ok() : parser.status();
+  labels::LabelsBuilder lb;
+  while (error.ok()) {
+    auto entry = (*parser)->Next();
+    if (!entry.ok()) {
+      error = entry.status();
+      break;
+    }
+    if (*entry == parse::Entry::kEof) break;
+    if (*entry != parse::Entry::kSeries) continue;
+    parse::Parser& p = **parser;
+    out.total++;
+    std::string_view key = p.Series();
+    ScrapeCache::Entry* e = cache_.Find(key);
+    if (e == nullptr) {
+      if (cache_.IsDropped(key)) continue;
+      lb.Reset({});
+      p.Labels(&lb);
+      labels::Labels lset;
+      if (!BuildLabels(&lb, &lset, &error)) {
+        if (!error.ok()) break;
+        cache_.AddDropped(key);
+        continue;
+      }
+      e = cache_.Insert(key, std::move(lset));
+      out.series_added++;
+    } else if (e->last_iter == iter) {
+      out.duplicates++;  // the same series twice in one body: keep the first
+      continue;
+    }
+    e->last_iter = iter;
+    cache_.current().push_back(e);
+    int64_t ts = ts_ms;
+    if (settings_.honor_timestamps) {
+      if (auto t = p.Timestamp()) ts = *t;
+    }
+    AddSample(e, ts, p.Value(), batch);
+    out.added++;
+    if (settings_.sample_limit > 0 && out.added > settings_.sample_limit) {
+      error = Status::ResourceExhausted("sample limit exceeded");
+      break;
+    }
+  }
+  if (!error.ok()) {
+    // All or nothing: drop what this body added, keep only stale markers.
+    batch->Clear();
+    pending_.clear();
+    cache_.current().clear();
+    success_ = false;
+    out.error = error;
+    out.added = 0;
+    AddStaleMarkers(ts_ms, batch, &out);
+    return out;
+  }
+  success_ = true;
+  AddStaleMarkers(ts_ms, batch, &out);
+  return out;
+}
+
+ScrapeOutcome ScrapeAppender::AddFailedScrape(int64_t ts_ms, wal::Batch* batch) {
+  ScrapeOutcome out;
+  cache_.NextIteration();
+  cache_.current().clear();
+  success_ = false;
+  AddStaleMarkers(ts_ms, batch, &out);
+  return out;
+}
+
+void ScrapeAppender::AddReport(int64_t ts_ms, const ReportValues& v, wal::Batch* batch) {
+  const double values[] = {v.up ? 1.0 : 0.0, v.duration_seconds,
+                           static_cast<double>(v.samples_scraped),
+                           static_cast<double>(v.samples_post_relabeling),
+                           static_cast<double>(v.series_added)};
+  for (size_t i = 0; i < std::size(kReportNames); ++i) {
+    std::string key = std::string(1, '\0') + std::string(kReportNames[i]);
+    ScrapeCache::Entry* e = cache_.Find(key);
+    if (e == nullptr) {
+      // Prometheus' mutateReportSampleLabels: target labels win, the report
+      // series' own value of a clashing name moves to exported_<name>.
+      labels::LabelsBuilder lb;
+      lb.Set(labels::kMetricName, kReportNames[i]);
+      for (const labels::Label& l : target_labels_) {
+        std::string existing(lb.Get(l.name));
+        lb.Set("exported_" + l.name, existing);
+        lb.Set(l.name, l.value);
+      }
+      e = cache_.Insert(key, lb.Build());
+    }
+    e->last_iter = cache_.iteration();
+    AddSample(e, ts_ms, values[i], batch);
+  }
+}
+
+void ScrapeAppender::AddStaleAll(int64_t ts_ms, wal::Batch* batch) {
+  AddFailedScrape(ts_ms, batch).error.IgnoreError();  // OK by construction
+  for (std::string_view name : kReportNames) {
+    std::string key = std::string(1, '\0') + std::string(name);
+    if (ScrapeCache::Entry* e = cache_.Find(key)) AddSample(e, ts_ms, StaleNaN(), batch);
+  }
+}
+
+void ScrapeAppender::Committed(const wal::Batch& batch) {
+  for (auto& [idx, e] : pending_) e->ref = batch.ref(idx);
+  pending_.clear();
+  cache_.Rotate();
+  cache_.CollectGarbage();
+}
+
+void ScrapeAppender::Aborted() {
+  pending_.clear();
+  cache_.current().clear();
+}
+
+}  // namespace ferry::scrape

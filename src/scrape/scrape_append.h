@@ -1,0 +1,103 @@
+// ScrapeAppender: turns one scrape body into one WAL batch, as Prometheus'
+// scrapeLoop.append: parse, find each series in the scrape cache (or build
+// its labels: target labels per honor_labels, metric_relabel_configs, label
+// limits), pick timestamps per honor_timestamps, enforce sample_limit, and
+// add staleness markers for series that vanished since the last scrape.
+//
+// A batch is all or nothing: on a parse error or a limit the scrape fails
+// and the batch holds only the stale markers for the previous scrape's
+// series (Prometheus appends an empty scrape in that case), so nothing
+// half-parsed is ever appended.
+//
+// Thread-safety: not thread-safe; one per target, one scrape at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "src/base/status.h"
+#include "src/labels/labels.h"
+#include "src/parse/content_type.h"
+#include "src/relabel/relabel.h"
+#include "src/scrape/scrape_cache.h"
+#include "wal/record.h"
+
+namespace ferry::scrape {
+
+struct ScrapeSettings {
+  bool honor_labels = false;
+  bool honor_timestamps = true;
+  uint64_t sample_limit = 0;  // 0 = none
+  uint64_t label_limit = 0;
+  uint64_t label_name_length_limit = 0;
+  uint64_t label_value_length_limit = 0;
+  // metric_relabel_configs; not owned, must outlive the appender. May be null.
+  const relabel::Relabeler* metric_relabeler = nullptr;
+  std::optional<parse::ScrapeProtocol> fallback_protocol;
+};
+
+struct ScrapeOutcome {
+  Status error;            // non-OK: the scrape failed (up = 0) for this reason
+  uint64_t total = 0;      // scrape_samples_scraped
+  uint64_t added = 0;      // scrape_samples_post_metric_relabeling
+  uint64_t series_added = 0;  // scrape_series_added
+  uint64_t stale = 0;      // staleness markers added
+  uint64_t duplicates = 0;  // repeated series in one body, skipped
+};
+
+// Values of the five report series Prometheus adds to every scrape.
+struct ReportValues {
+  bool up = false;
+  double duration_seconds = 0;
+  uint64_t samples_scraped = 0;
+  uint64_t samples_post_relabeling = 0;
+  uint64_t series_added = 0;
+};
+
+class ScrapeAppender {
+ public:
+  // "target_labels": the labels every sample gets (Target::SampleLabels()).
+  ScrapeAppender(labels::Labels target_labels, ScrapeSettings settings);
+
+  // Adds the samples of "body" (and stale markers) to "*batch", timestamped
+  // "ts_ms" unless the body says otherwise and honor_timestamps is set.
+  // REQUIRES: "*batch" is empty (one batch per scrape: AddScrape, then
+  // AddReport, then Append, then Committed or Aborted).
+  ScrapeOutcome AddScrape(std::string_view body, std::string_view content_type, int64_t ts_ms,
+                          wal::Batch* batch);
+  // A scrape that produced no body (HTTP error, timeout): stale markers for
+  // every series of the previous scrape.
+  ScrapeOutcome AddFailedScrape(int64_t ts_ms, wal::Batch* batch);
+  // The report series (up, scrape_duration_seconds, ...), timestamped "ts_ms".
+  void AddReport(int64_t ts_ms, const ReportValues& values, wal::Batch* batch);
+  // End of a target: stale markers for its last series and its report series.
+  void AddStaleAll(int64_t ts_ms, wal::Batch* batch);
+
+  // Must follow every Add* sequence: Committed() after the batch was
+  // appended (records refs, rotates staleness state, collects the cache),
+  // or Aborted() when the append failed (the next scrape starts over).
+  void Committed(const wal::Batch& batch);
+  void Aborted();
+
+  const ScrapeCache& cache() const { return cache_; }
+  ScrapeCache& mutable_cache() { return cache_; }
+
+ private:
+  // Builds the final labels of a cache miss. Returns false when relabeling
+  // dropped the series; a non-OK "*error" fails the scrape.
+  bool BuildLabels(labels::LabelsBuilder* lb, labels::Labels* out, Status* error) const;
+  void AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal::Batch* batch);
+  void AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out);
+
+  const labels::Labels target_labels_;
+  const ScrapeSettings settings_;
+  ScrapeCache cache_;
+  // Samples of this batch whose series had no ref yet: (batch index, entry).
+  std::vector<std::pair<size_t, ScrapeCache::Entry*>> pending_;
+  // Report series: entries keyed by name in the cache under a reserved key.
+  bool success_ = false;  // the scrape being built succeeded
+};
+
+}  // namespace ferry::scrape

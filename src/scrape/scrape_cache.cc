@@ -1,0 +1,23 @@
+#include "src/scrape/scrape_cache.h"
+
+namespace ferry::scrape {
+
+void ScrapeCache::CollectGarbage() {
+  // Entries in prev_ have last_iter == iter_ (they were seen in the scrape
+  // that just finished), so erasing older ones never leaves prev_ dangling.
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (iter_ - it->second.last_iter >= 2) {
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Dropped series are cheap to rediscover; bound their memory.
+  if (dropped_.size() > 2 * entries_.size() + 1024) dropped_.clear();
+}
+
+void ScrapeCache::ForgetRefs() {
+  for (auto& [k, e] : entries_) e.ref = wal::kNoSeriesRef;
+}
+
+}  // namespace ferry::scrape
