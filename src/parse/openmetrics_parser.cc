@@ -59,6 +59,10 @@ class OpenMetricsParser final : public Parser {
   std::string ct_scratch_;
   std::optional<int64_t> ct_ms_;
   bool ct_cached_ = false;
+  // A peek that met no _created line at all before the family ended at this
+  // body offset proves there is none for any series before it either; this
+  // keeps a large family without _created lines linear instead of quadratic.
+  size_t no_created_before_ = 0;
 };
 
 void OpenMetricsParser::AppendCreatedKey(std::string_view name, std::string* key) const {
@@ -81,6 +85,7 @@ std::optional<int64_t> OpenMetricsParser::CreatedTimestamp() {
       last_type_ != MetricType::kSummary) {
     return std::nullopt;
   }
+  if (pos_ < no_created_before_) return std::nullopt;
   ct_scratch_.clear();
   AppendCreatedKey(metric_name_.substr(0, std::min(family_len_, metric_name_.size())),
                    &ct_scratch_);
@@ -97,10 +102,14 @@ std::optional<int64_t> OpenMetricsParser::CreatedTimestamp() {
   peek.family_len_ = family_len_;
   std::string peeked;
   for (;;) {
+    const size_t at = peek.pos_;
     Result<Entry> e = peek.Next();
     // An error or the end of the family: no created timestamp (Prometheus
     // leaves reporting the error to the real Next()).
-    if (!e.ok() || *e != Entry::kSeries) return ct_ms_;
+    if (!e.ok() || *e != Entry::kSeries) {
+      no_created_before_ = at;
+      return ct_ms_;
+    }
     std::string_view name = peek.metric_name_;
     if (name.size() < kCreated.size() || name.substr(name.size() - kCreated.size()) != kCreated) {
       continue;

@@ -497,3 +497,37 @@ TEST(TextParserCreatedTimestampTest, TextFormatHasNone) {
 
 }  // namespace
 }  // namespace ferry::parse
+
+namespace ferry::parse {
+namespace {
+
+TEST(OpenMetricsCreatedTimestampTest, LargeFamilyWithoutCreatedLinesStaysCorrect) {
+  // 20k counter series and no _created line: every answer is "none", and
+  // after the first peek reached the end of the family the rest are answered
+  // without peeking again (linear, not quadratic, in the family size).
+  std::string body = "# TYPE c counter\n";
+  for (int i = 0; i < 20000; ++i) {
+    body.append("c_total{i=\"").append(std::to_string(i)).append("\"} 1\n");
+  }
+  body += "# TYPE d counter\nd_total 1\nd_created 2\n# EOF\n";
+  auto p = NewOpenMetricsParser(body);
+  size_t none = 0;
+  std::optional<int64_t> d_ct;
+  for (;;) {
+    auto e = p->Next();
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    if (*e == Entry::kEof) break;
+    if (*e != Entry::kSeries) continue;
+    auto ct = p->CreatedTimestamp();
+    if (p->MetricName() == "d_total") {
+      d_ct = ct;
+    } else if (!ct) {
+      ++none;
+    }
+  }
+  EXPECT_EQ(none, 20000u);  // every c_total series
+  EXPECT_EQ(d_ct, 2000);
+}
+
+}  // namespace
+}  // namespace ferry::parse
