@@ -41,10 +41,7 @@ Result<uint64_t> WalImpl::Append(Batch& batch) {
     MutexLock l(mu_);
     size_t bytes = 0;
     for (Writer* x : writers_) {
-      if (x->batch == nullptr) {
-        if (group.empty()) group.push_back(x);  // never: a barrier leads itself
-        break;
-      }
+      if (x->batch == nullptr) break;  // a barrier runs alone, as its own leader
       size_t b = BatchBytes(*x->batch);
       if (!group.empty() && bytes + b > options_.max_group_bytes) break;
       bytes += b;
@@ -118,7 +115,6 @@ Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb,
 }
 
 Status WalImpl::WriteGroup(std::span<Writer* const> group) {
-  if (group.size() == 1 && group[0]->batch == nullptr) return Status::Internal("barrier in group");
   rocksdb::WriteBatch wb;
   bool new_series = false;
   uint64_t samples = 0, records = 0, keyframes = 0;
