@@ -1,4 +1,5 @@
-// Wal::Open, recovery, format version check, background thread, Close.
+// Wal::Open: options, RocksDB open (primary, read-only, secondary), recovery
+// reporting, repair of damaged SSTs, format version check, loading state.
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -335,101 +336,6 @@ Status WalImpl::LoadSequences() {
   next_seq_ = std::max<uint64_t>({last + 1, floor, 1});
   first_seq_ = first != 0 ? first : next_seq_;
   last_seq_ = next_seq_ - 1;
-  return Status::Ok();
-}
-
-uint64_t WalImpl::DirBytes() const {
-  std::error_code ec;
-  uint64_t total = 0;
-  for (std::filesystem::recursive_directory_iterator it(options_.dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::error_code fec;
-    if (it->is_regular_file(fec)) {
-      uint64_t sz = it->file_size(fec);
-      if (!fec) total += sz;
-    }
-  }
-  return total;
-}
-
-void WalImpl::BackgroundLoop(std::stop_token stop) {
-  using Clock = std::chrono::steady_clock;
-  const bool interval_sync = options_.durability == Durability::kInterval;
-  const bool retention = options_.retention_interval.count() > 0;
-  auto next_sync = Clock::now() + options_.sync_interval;
-  auto next_retention = Clock::now() + options_.retention_interval;
-  while (!stop.stop_requested()) {
-    auto wake = Clock::time_point::max();
-    if (interval_sync) wake = std::min(wake, next_sync);
-    if (retention) wake = std::min(wake, next_retention);
-    {
-      MutexLock l(bg_mu_);
-      bg_cv_.WaitFor(bg_mu_, wake - Clock::now(), [&] { return stop.stop_requested(); });
-    }
-    if (stop.stop_requested()) break;
-    auto now = Clock::now();
-    if (interval_sync && now >= next_sync) {
-      Status s = Sync();
-      if (!s.ok() && listener_ != nullptr) listener_->OnBackgroundError(s);
-      next_sync = now + options_.sync_interval;
-    }
-    if (retention && now >= next_retention) {
-      Result<TruncationEvent> r = Truncate();
-      if (!r.ok() && listener_ != nullptr) listener_->OnBackgroundError(r.status());
-      next_retention = now + options_.retention_interval;
-    }
-  }
-}
-
-Status WalImpl::Close() {
-  {
-    MutexLock l(mu_);
-    if (closed_) return Status::Ok();
-    closed_ = true;
-  }
-  newer_cv_.NotifyAll();
-  if (bg_thread_.joinable()) {
-    bg_thread_.request_stop();
-    {
-      MutexLock l(bg_mu_);
-    }
-    bg_cv_.NotifyAll();
-    bg_thread_.join();
-  }
-  // Wait for in-flight appends to finish before closing RocksDB.
-  {
-    MutexLock l(mu_);
-    writers_cv_.Wait(mu_, [&] { return writers_.empty(); });
-  }
-  Status result;
-  if (db_ != nullptr) {
-    if (!read_only_) {
-      // Flushing makes the next open fast (nothing to replay) and durable.
-      result = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_),
-                         "flushing WAL at " + options_.dir);
-    }
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
-      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    handles_.clear();
-    rocksdb::Status s = db_->Close();
-    if (result.ok() && !s.ok() && !s.IsAborted()) {
-      result = FromRocks(s, "closing WAL at " + options_.dir);
-    }
-    db_.reset();
-  }
-  return result;
-}
-
-Status WalImpl::CatchUp() {
-  if (options_.mode != OpenMode::kSecondary) {
-    return Status::FailedPrecondition("CatchUp: WAL at " + options_.dir + " is not a secondary");
-  }
-  FERRY_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + options_.dir));
-  FERRY_RETURN_IF_ERROR(LoadSequences());
-  FERRY_RETURN_IF_ERROR(LoadSeries(series_hwm_ + 1));
-  bytes_on_disk_ = DirBytes();
-  newer_cv_.NotifyAll();
   return Status::Ok();
 }
 

@@ -1,5 +1,6 @@
 // WalImpl: the RocksDB-backed implementation of wal::Wal. Split by concern:
-// wal_open.cc (open, recovery, version, background thread, close),
+// wal_open.cc (open, recovery, repair, version), wal_lifecycle.cc
+// (background sync/retention thread, Close, CatchUp),
 // wal_append.cc (group commit and encoding), wal_meta.cc (cursors, key/value,
 // stats), wal_retention.cc (truncation, size cap, GC), wal_inspect.cc
 // (Inspect, Dump), reader.cc (Reader).
