@@ -265,11 +265,15 @@ TEST(InvalidConfigTest, InlineCases) {
 }
 
 TEST(InvalidConfigTest, HostileYamlIsRefusedWithoutCrashing) {
-  // Deep nesting.
-  std::string deep = "global: ";
-  for (int i = 0; i < 500; ++i) deep += "[";
-  Status s = LoadText(deep);
-  EXPECT_FALSE(s.ok());
+  // Deep nesting, in flow and in block style.
+  Status s = LoadText("global: " + std::string(100000, '['));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("yaml: nesting too deep"), std::string::npos) << s.message();
+  std::string block;
+  for (int i = 0; i < 3000; ++i) block += std::string(static_cast<size_t>(i), ' ') + "a:\n";
+  s = LoadText(block);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("yaml: nesting too deep"), std::string::npos) << s.message();
   // An alias bomb: 10 levels of 10 references each.
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i <= 9; ++i) {

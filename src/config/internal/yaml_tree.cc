@@ -2,6 +2,7 @@
 // stays in this file.
 #include "src/config/internal/yaml_tree.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
@@ -114,6 +115,10 @@ Result<YamlNode> ParseYaml(std::string_view text, const std::string& filename) {
     YAML::Node doc = YAML::Load(std::string(text));
     Converter converter(filename);
     FERRY_RETURN_IF_ERROR(converter.Convert(doc, &root, 0));
+  } catch (const YAML::DeepRecursion& e) {
+    return Status::InvalidArgument(Where(filename, ToMark(e.mark)) +
+                                   ": yaml: nesting too deep (more than " +
+                                   std::to_string(e.depth()) + " levels)");
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(Where(filename, ToMark(e.mark)) + ": yaml: " + e.msg);
   } catch (const std::exception& e) {
