@@ -209,6 +209,33 @@ TEST_F(WalTest, WaitForNewerWakesOnAppendAndTimesOut) {
   EXPECT_EQ(wal->LastSequence(), 1u);
 }
 
+TEST_F(WalTest, SyncIsCountedAndCloseIsIdempotentAndRefusesLaterAppends) {
+  auto wal = MustOpen(Opts());
+  Batch b = LabelBatch(1, 1, 1, 1);
+  ASSERT_TRUE(wal->Append(b).ok());
+  ASSERT_TRUE(wal->Sync().ok());
+  EXPECT_EQ(wal->GetStats().syncs, 1u);
+  ASSERT_TRUE(wal->Close().ok());
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_TRUE(wal->Append(b).status().IsCancelled());
+  EXPECT_FALSE(wal->WaitForNewer(5, std::chrono::seconds(30)));  // returns at once: closed
+}
+
+TEST_F(WalTest, OpenRefusesBadOptionsAndMissingReadOnlyDirectories) {
+  Options o = Opts();
+  o.dir = "";
+  EXPECT_TRUE(Wal::Open(o).status().IsInvalidArgument());
+  o = Opts();
+  o.mode = OpenMode::kSecondary;
+  EXPECT_TRUE(Wal::Open(o).status().IsInvalidArgument());  // no secondary_dir
+  o = Opts();
+  o.mode = OpenMode::kReadOnly;
+  o.dir = dir_.Sub("missing");
+  Result<std::unique_ptr<Wal>> w = Wal::Open(o);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find(o.dir), std::string::npos) << w.status().ToString();
+}
+
 TEST_F(WalTest, CursorsCommitListAndSurviveRestart) {
   {
     auto wal = MustOpen(Opts());
