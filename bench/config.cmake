@@ -1,0 +1,1 @@
+ferry_bench(config DEPS ferry_config)
