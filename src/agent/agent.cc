@@ -5,10 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include "src/agent/targets_api.h"
+#include "src/agent/version.h"
 #include "src/base/clock.h"
 #include "src/base/log.h"
 #include "src/config/dump.h"
 #include "src/config/loader.h"
+#include "src/discovery/manager.h"
 
 namespace ferry::agent {
 namespace {
@@ -35,14 +40,32 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   const AgentOptions& o = agent->options_;
   log::Info(kComponent, "loading configuration file", {{"filename", o.config_file}});
   FERRY_ASSIGN_OR_RETURN(config::Config cfg, config::LoadFile(o.config_file));
+
+  FERRY_RETURN_IF_ERROR(PrepareStorage(o.storage_path));
+  FERRY_RETURN_IF_ERROR(agent->OpenStorage());
+
+  agent->client_ = std::make_unique<httpclient::Client>(httpclient::Client::Options{
+      .user_agent = "ferry/" + std::string(kVersion)});
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  agent->scrape_ = std::make_unique<scrape::ScrapeManager>(
+      *agent->wal_, *agent->client_,
+      scrape::ScrapeManagerOptions{.user_agent = "ferry/" + std::string(kVersion), .hostname = host});
+  Agent* raw = agent.get();
+  agent->discovery_ = std::make_unique<discovery::Manager>(
+      *agent->client_,
+      [raw](const std::string& job, std::vector<discovery::TargetGroup> groups) {
+        raw->OnTargetGroups(job, std::move(groups));
+      },
+      nullptr, &agent->metrics_.registry());
+
+  FERRY_RETURN_IF_ERROR(agent->ApplyConfig(cfg));
   {
     MutexLock l(agent->config_mu_);
     agent->config_ = std::make_shared<const config::Config>(std::move(cfg));
   }
   agent->metrics_.RecordReload(true, NowSeconds());
   log::Info(kComponent, "completed loading of configuration file", {{"filename", o.config_file}});
-
-  FERRY_RETURN_IF_ERROR(PrepareStorage(o.storage_path));
 
   agent->RegisterRoutes();
   FERRY_ASSIGN_OR_RETURN(agent->server_, http::HttpServer::Start(o.listen_address, agent->router_));
@@ -53,9 +76,63 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   return agent;
 }
 
+Status Agent::OpenStorage() {
+  wal::Options wo;
+  wo.dir = options_.storage_path;
+  wo.durability = options_.durability;
+  wo.sync_interval = options_.sync_interval;
+  wo.max_age = options_.retention_max_time;
+  wo.keep_shipped = options_.keep_shipped;
+  wo.max_size = options_.wal_max_size;
+  wo.listener = &wal_listener_;
+  auto start = RealClock().MonotonicNow();
+  auto opened = wal::Wal::Open(wo);
+  if (!opened.ok()) return opened.status().WithContext("opening WAL in " + options_.storage_path);
+  wal_ = std::move(opened).value();
+  wal_collector_ = std::make_shared<WalCollector>(*wal_);
+  metrics_.AddCollectable(wal_collector_);
+  auto stats = wal_->GetStats();
+  log::Info(kComponent, "wal opened",
+            {{"dir", options_.storage_path}, {"series", stats.series},
+             {"last_sequence", stats.last_sequence},
+             {"duration", std::to_string(std::chrono::duration<double>(
+                                             RealClock().MonotonicNow() - start).count()) + "s"}});
+  return Status::Ok();
+}
+
+Status Agent::ApplyConfig(const config::Config& cfg) {
+  // Discovery first: it refuses mechanisms ferry lacks before anything changes.
+  // Scraping keeps target lists of jobs it does not know yet, so the order
+  // loses no update.
+  FERRY_RETURN_IF_ERROR(discovery_->ApplyConfig(cfg));
+  FERRY_RETURN_IF_ERROR(scrape_->ApplyConfig(cfg));
+  return Status::Ok();
+}
+
+void Agent::OnTargetGroups(const std::string& job, std::vector<discovery::TargetGroup> groups) {
+  // Prometheus' targetsFromGroup: group labels apply unless the target sets
+  // the same name.
+  std::vector<labels::Labels> targets;
+  for (const discovery::TargetGroup& g : groups) {
+    for (const labels::Labels& t : g.targets) {
+      labels::LabelsBuilder lb(g.labels);
+      for (const labels::Label& l : t) lb.Set(l.name, l.value);
+      targets.push_back(lb.Build());
+    }
+  }
+  scrape_->UpdateTargets(job, std::move(targets));
+}
+
 Agent::~Agent() {
   metrics_.SetReady(false);
   if (server_) server_->Stop();
+  if (discovery_) discovery_->Stop();
+  if (scrape_) scrape_->Stop();
+  if (client_) client_->Stop();
+  if (wal_) {
+    Status s = wal_->Close();
+    if (!s.ok()) log::Error(kComponent, "closing the WAL failed", {{"err", s.message()}});
+  }
   log::Info(kComponent, "agent stopped");
 }
 
@@ -69,11 +146,12 @@ Status Agent::Reload() {
   auto start = RealClock().MonotonicNow();
   log::Info(kComponent, "loading configuration file", {{"filename", options_.config_file}});
   Result<config::Config> cfg = config::LoadFile(options_.config_file);
-  if (!cfg.ok()) {
+  Status applied = cfg.ok() ? ApplyConfig(*cfg) : cfg.status();
+  if (!applied.ok()) {
     metrics_.RecordReload(false, NowSeconds());
     log::Error(kComponent, "error reloading config",
-               {{"filename", options_.config_file}, {"err", cfg.status().message()}});
-    return cfg.status();
+               {{"filename", options_.config_file}, {"err", applied.message()}});
+    return applied;
   }
   {
     MutexLock l(config_mu_);
@@ -110,6 +188,8 @@ void Agent::RegisterRoutes() {
               [this](const http::Request& r) { return HandleStatusConfig(r); });
   router_.Add({"GET"}, "/api/v1/status/flags",
               [this](const http::Request& r) { return HandleStatusFlags(r); });
+  router_.Add({"GET"}, "/api/v1/targets",
+              [this](const http::Request& r) { return HandleTargets(r); });
 }
 
 http::Response Agent::HandleReload(const http::Request&) {
@@ -128,6 +208,23 @@ http::Response Agent::HandleStatusFlags(const http::Request&) {
   nlohmann::json data = nlohmann::json::object();
   for (const auto& [k, v] : options_.flags) data[k] = v;
   return http::Response::Json(200, http::ApiSuccess(data.dump()));
+}
+
+}  // namespace ferry::agent
+
+namespace ferry::agent {
+
+http::Response Agent::HandleTargets(const http::Request& req) {
+  std::string state = req.Param("state");
+  if (state.empty()) state = "any";
+  if (state != "any" && state != "active" && state != "dropped") {
+    return http::ApiError(400, "bad_data", "invalid state \"" + state + "\"");
+  }
+  return http::Response::Json(
+      200, http::ApiSuccess(TargetsJson(state == "dropped" ? std::vector<scrape::TargetStatus>{}
+                                                             : scrape_->ActiveTargets(),
+                                        state == "active" ? std::vector<scrape::DroppedTarget>{}
+                                                          : scrape_->DroppedTargets())));
 }
 
 }  // namespace ferry::agent

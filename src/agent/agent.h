@@ -12,17 +12,28 @@
 // owning thread only.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "src/agent/self_metrics.h"
+#include "src/agent/wal_metrics.h"
 #include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "src/config/config.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
+#include "src/httpclient/client.h"
+#include "src/scrape/scrape_manager.h"
+#include "wal/wal.h"
+
+namespace ferry::discovery {
+class Manager;
+struct TargetGroup;
+}  // namespace ferry::discovery
 
 namespace ferry::agent {
 
@@ -37,6 +48,16 @@ struct AgentOptions {
   bool enable_lifecycle = false;
   // --web.enable-admin-api. Default: false.
   bool enable_admin_api = false;
+  // WAL settings (--wal.*, --storage.agent.retention.*).
+  wal::Durability durability = wal::Durability::kInterval;
+  std::chrono::milliseconds sync_interval{1000};
+  // 0: no age limit for unshipped samples.
+  std::chrono::milliseconds retention_max_time{0};
+  std::chrono::milliseconds keep_shipped{std::chrono::hours(2)};
+  // 0: a fraction of the volume (wal::Options::max_size_fraction).
+  uint64_t wal_max_size = 0;
+  // --storage.remote.flush-deadline.
+  std::chrono::milliseconds flush_deadline{60000};
   // Every flag with its effective value, for /api/v1/status/flags.
   std::vector<std::pair<std::string, std::string>> flags;
   // Called when /-/quit is requested (with lifecycle enabled). May be empty.
@@ -65,13 +86,26 @@ class Agent {
 
  private:
   explicit Agent(AgentOptions options);
+  Status OpenStorage();
+  // Applies "cfg" to discovery, scraping and shipping, in that order; the
+  // first failure stops before anything later changes.
+  Status ApplyConfig(const config::Config& cfg);
+  void OnTargetGroups(const std::string& job, std::vector<discovery::TargetGroup> groups);
   void RegisterRoutes();
+  http::Response HandleTargets(const http::Request& req);
   http::Response HandleReload(const http::Request& req);
   http::Response HandleStatusConfig(const http::Request& req);
   http::Response HandleStatusFlags(const http::Request& req);
 
   const AgentOptions options_;
   SelfMetrics metrics_;
+  WalLogListener wal_listener_;
+  // Pipeline, in start order; destroyed in reverse.
+  std::unique_ptr<wal::Wal> wal_;
+  std::shared_ptr<WalCollector> wal_collector_;
+  std::unique_ptr<httpclient::Client> client_;
+  std::unique_ptr<scrape::ScrapeManager> scrape_;
+  std::unique_ptr<discovery::Manager> discovery_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 

@@ -50,10 +50,26 @@ void SelfMetrics::RecordReload(bool success, double unix_seconds) {
   }
 }
 
+void SelfMetrics::AddCollectable(std::weak_ptr<prometheus::Collectable> c) {
+  std::lock_guard<std::mutex> l(extra_mu_);
+  extra_.push_back(std::move(c));
+}
+
 std::string SelfMetrics::Serialize() const {
   auto families = registry_->Collect();
   auto process = process_->Collect();
   families.insert(families.end(), process.begin(), process.end());
+  std::vector<std::shared_ptr<prometheus::Collectable>> extra;
+  {
+    std::lock_guard<std::mutex> l(extra_mu_);
+    for (const auto& w : extra_) {
+      if (auto c = w.lock()) extra.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : extra) {
+    auto more = c->Collect();
+    families.insert(families.end(), more.begin(), more.end());
+  }
   return prometheus::TextSerializer().Serialize(families);
 }
 

@@ -13,6 +13,8 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 namespace ferry::agent {
@@ -30,12 +32,17 @@ class SelfMetrics {
   void RecordReload(bool success, double unix_seconds);
   void SetReady(bool ready) { ready_->Set(ready ? 1 : 0); }
 
+  // Adds a collector read at every Serialize(); it is skipped once expired.
+  void AddCollectable(std::weak_ptr<prometheus::Collectable> c);
+
   // The whole registry in Prometheus text format 0.0.4.
   std::string Serialize() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> process_;
+  mutable std::mutex extra_mu_;
+  std::vector<std::weak_ptr<prometheus::Collectable>> extra_;
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_timestamp_;
   prometheus::Counter* reloads_total_;

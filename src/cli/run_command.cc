@@ -155,6 +155,15 @@ int RunAgent(const RunFlags& f) {
   opts.enable_lifecycle = f.enable_lifecycle;
   opts.enable_admin_api = f.enable_admin_api;
   opts.flags = FlagsForStatus(f);
+  const RunValues& v = *parsed;
+  opts.durability = v.fsync == FsyncMode::kAlways   ? wal::Durability::kAlways
+                    : v.fsync == FsyncMode::kNever ? wal::Durability::kNever
+                                                   : wal::Durability::kInterval;
+  opts.sync_interval = v.fsync_interval;
+  opts.retention_max_time = v.retention_max_time;
+  opts.keep_shipped = v.keep_shipped;
+  opts.wal_max_size = v.wal_max_size;
+  opts.flush_deadline = v.flush_deadline;
   opts.on_quit = [] { kill(getpid(), SIGTERM); };
 
   log::Info(kComponent, "starting ferry", {{"version", std::string(agent::kVersion)},
