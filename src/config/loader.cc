@@ -29,6 +29,12 @@ std::string Position(const std::string& file, const YamlMark& mark) {
 }
 
 Status ReadWholeFile(const std::string& path, std::string* out, bool missing_is_not_found) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // An ifstream "opens" a directory and reads nothing, which would load as
+    // an empty (valid) config.
+    return Status::InvalidArgument("reading config file " + path + ": is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;

@@ -297,6 +297,22 @@ TEST(InvalidConfigTest, MissingFileIsNotFound) {
                                       "/does-not-exist.yml: No such file or directory");
 }
 
+TEST(InvalidConfigTest, DirectoryIsNotAConfigFile) {
+  testing::TempDir dir;
+  Result<Config> r = LoadFile(dir.str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "reading config file " + dir.str() + ": is a directory");
+}
+
+TEST(InvalidConfigTest, UnreadableScrapeConfigFileIsAnError) {
+  testing::TempDir dir;
+  std::filesystem::create_directory(dir.Sub("jobs.yml"));  // matches the glob, cannot be read
+  testing::WriteFileOrDie(dir.Sub("main.yml"), "scrape_config_files: [\"*.yml\"]\n");
+  Result<Config> r = LoadFile(dir.Sub("main.yml"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "reading config file " + dir.Sub("jobs.yml") + ": is a directory");
+}
+
 TEST(InvalidConfigTest, DuplicateJobAcrossScrapeConfigFilesNamesBothPlaces) {
   testing::TempDir dir;
   std::filesystem::create_directory(dir.Sub("jobs"));
