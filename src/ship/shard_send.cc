@@ -1,0 +1,282 @@
+// Shard: building, sending and retrying one request (see shard.h).
+#include <algorithm>
+#include <memory>
+
+#include "src/base/log.h"
+#include "src/remote/compression.h"
+#include "src/remote/headers.h"
+#include "src/ship/shard.h"
+
+namespace ferry::ship {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxCachedSeries = 200'000;  // per shard
+constexpr size_t kLoggedBodyBytes = 256;
+
+// Prometheus' answers to samples it already has (tsdb ErrOutOfOrderSample,
+// ErrDuplicateSampleForTimestamp, ErrOutOfBounds; Mimir/Thanos wordings).
+bool SaysAlreadyStored(std::string_view body) {
+  for (std::string_view s : {"out of order", "duplicate sample", "out of bounds", "too old",
+                             "out-of-order", "duplicate-timestamp"}) {
+    if (body.find(s) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// One pending answer, shared with the client's callback so that a request
+// abandoned at hard stop can still complete after the shard is gone.
+struct Completion {
+  Mutex mu;
+  CondVar cv;
+  bool done FERRY_GUARDED_BY(mu) = false;
+  httpclient::Response response FERRY_GUARDED_BY(mu);
+};
+
+enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
+
+}  // namespace
+
+const labels::Labels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_reason) {
+  auto it = cache_.find(ref);
+  if (it == cache_.end()) {
+    if (cache_.size() >= kMaxCachedSeries) cache_.clear();
+    CachedSeries entry;
+    Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
+    if (!ls.ok()) {
+      entry.drop_reason = kReasonUnknownSeries;
+    } else {
+      const Endpoint& ep = *ctx_.endpoint;
+      // External labels first, series labels win; then write_relabel_configs
+      // (Prometheus' processExternalLabels then relabel.Process).
+      lb_.Reset(*ls);
+      for (const labels::Label& l : ep.external_labels) {
+        if (!lb_.Has(l.name)) lb_.Set(l.name, l.value);
+      }
+      if (!ep.relabeler->empty() && !ep.relabeler->Process(&lb_)) {
+        entry.drop_reason = kReasonDroppedSeries;
+      } else {
+        entry.labels = lb_.Build();
+        if (entry.labels.empty()) entry.drop_reason = kReasonDroppedSeries;
+      }
+    }
+    it = cache_.emplace(ref, std::move(entry)).first;
+  }
+  *drop_reason = it->second.drop_reason;
+  return it->second.drop_reason.empty() ? &it->second.labels : nullptr;
+}
+
+size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
+  const config::QueueConfig& q = ctx_.endpoint->config.queue_config;
+  const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
+  int64_t min_ts = INT64_MIN;
+  if (q.sample_age_limit.count() > 0) min_ts = ctx_.clock.NowMillis() - q.sample_age_limit.count();
+  // Group by series, keeping each series' samples in WAL order.
+  sorted_.assign(b.samples.begin(), b.samples.end());
+  std::stable_sort(sorted_.begin(), sorted_.end(),
+                   [](const QueuedSample& x, const QueuedSample& y) { return x.ref < y.ref; });
+  v1_.Reset();
+  v2_.Reset();
+  size_t encoded = 0;
+  std::vector<QueuedSample> kept;
+  kept.reserve(b.samples.size());
+  for (size_t i = 0; i < sorted_.size();) {
+    size_t j = i;
+    while (j < sorted_.size() && sorted_[j].ref == sorted_[i].ref) ++j;
+    std::string_view reason;
+    const labels::Labels* ls = Resolve(sorted_[i].ref, &reason);
+    run_.clear();
+    size_t too_old = 0;
+    for (size_t k = i; k < j; ++k) {
+      if (sorted_[k].timestamp_ms < min_ts) {
+        ++too_old;
+        continue;
+      }
+      run_.push_back({sorted_[k].timestamp_ms, sorted_[k].value});
+    }
+    if (too_old > 0) ctx_.metrics.Dropped(kReasonTooOld, static_cast<double>(too_old));
+    size_t run_sent = 0;
+    if (ls == nullptr) {
+      ctx_.metrics.Dropped(reason, static_cast<double>(run_.size()));
+    } else if (!run_.empty()) {
+      Status s = v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_);
+      if (!s.ok()) {
+        ctx_.metrics.Dropped(kReasonInvalidSeries, static_cast<double>(run_.size()));
+        Report("series refused by the encoder: " + s.message(), false);
+      } else {
+        encoded += run_.size();
+        run_sent = run_.size();
+        *highest_ts = std::max(*highest_ts, run_.back().timestamp_ms);
+        for (size_t k = i; k < j; ++k) {
+          if (sorted_[k].timestamp_ms >= min_ts) kept.push_back(sorted_[k]);
+        }
+      }
+    }
+    ctx_.samples_dropped.fetch_add((j - i) - run_sent, std::memory_order_relaxed);
+    i = j;
+  }
+  // What is left to (re)send: a retry sends only these, filtered again.
+  std::stable_sort(kept.begin(), kept.end(), [](const QueuedSample& x, const QueuedSample& y) {
+    return x.pos < y.pos;
+  });
+  b.samples.swap(kept);
+  if (encoded == 0) return 0;
+  remote::Compress(v2 ? v2_.Finish() : v1_.Finish(), body);
+  return encoded;
+}
+
+void Shard::Send(Batch& b) {
+  // Records covered, for the AckTracker: every sample taken counts, sent or
+  // dropped, so the cursor can pass it.
+  std::vector<SeqRun> runs;
+  for (const QueuedSample& s : b.samples) {
+    if (runs.empty() || runs.back().sequence != s.pos.sequence) runs.push_back({s.pos.sequence, 0});
+    ++runs.back().samples;
+  }
+  ShardMark before;
+  {
+    MutexLock l(mu_);
+    if (!b.replay) mark_.sent_end = b.end;
+    before = mark_;
+  }
+  // Durable before the request leaves: after a crash the range is resent
+  // exactly (kill -9 safe; RocksDB writes reach the OS in order).
+  PersistMark(before);
+
+  const Endpoint& ep = *ctx_.endpoint;
+  const config::QueueConfig& q = ep.config.queue_config;
+  Outcome outcome = Outcome::kRetry;
+  size_t sent = 0;
+  while (outcome == Outcome::kRetry) {
+    if (ctx_.hard_stop.load(std::memory_order_relaxed)) {
+      outcome = Outcome::kAbandoned;
+      break;
+    }
+    int64_t highest = INT64_MIN;
+    sent = Build(b, &body_, &highest);
+    if (sent == 0) {
+      outcome = Outcome::kDelivered;  // everything dropped and counted
+      break;
+    }
+    Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
+    std::optional<milliseconds> retry_after;
+    if (!opts.ok()) {
+      Report("client options: " + opts.status().ToString(), false);
+    } else {
+      httpclient::Request req;
+      req.method = "POST";
+      req.url = ep.config.url;
+      req.timeout = ep.config.remote_timeout;
+      req.max_body_bytes = 1 << 20;
+      req.options = *opts;
+      req.headers = {
+          {std::string(remote::kContentEncodingHeader),
+           std::string(remote::kContentEncodingSnappy)},
+          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
+          {std::string(remote::kVersionHeader),
+           std::string(remote::VersionHeaderValue(ep.proto))},
+          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
+      for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
+      for (const auto& h : ep.headers) req.headers.push_back(h);
+      req.body = body_;
+      const size_t bytes = body_.size();
+      ctx_.metrics.samples_total.Increment(static_cast<double>(sent));
+      ctx_.metrics.bytes_total.Increment(static_cast<double>(bytes));
+      auto done = std::make_shared<Completion>();
+      auto start = ctx_.clock.MonotonicNow();
+      ctx_.client.Submit(std::move(req), [done](httpclient::Response&& r) {
+        {
+          MutexLock l(done->mu);
+          done->response = std::move(r);
+          done->done = true;
+        }
+        done->cv.NotifyAll();
+      });
+      httpclient::Response resp;
+      {
+        MutexLock l(done->mu);
+        while (!done->done && !ctx_.hard_stop.load(std::memory_order_relaxed)) {
+          done->cv.WaitFor(done->mu, milliseconds(100), [&]() FERRY_REQUIRES(done->mu) {
+            return done->done;
+          });
+        }
+        if (!done->done) {
+          outcome = Outcome::kAbandoned;
+          break;
+        }
+        resp = std::move(done->response);
+      }
+      double secs = std::chrono::duration<double>(ctx_.clock.MonotonicNow() - start).count();
+      ctx_.metrics.sent_batch_duration.Observe(secs);
+      ctx_.send_nanos.fetch_add(static_cast<uint64_t>(secs * 1e9), std::memory_order_relaxed);
+      int code = resp.http_status;
+      if (!resp.status.ok()) {
+        Report("request failed: " + resp.status.ToString(), false);
+      } else if (code >= 200 && code < 300) {
+        outcome = Outcome::kDelivered;
+        ctx_.requests_ok.fetch_add(1, std::memory_order_relaxed);
+        ctx_.metrics.highest_sent_timestamp.Set(
+            std::max(ctx_.metrics.highest_sent_timestamp.Value(), highest / 1000.0));
+        if (ep.proto == remote::ProtoMessage::kV2Request) {
+          std::vector<remote::HeaderField> hf;
+          for (const auto& [k, v] : resp.headers) hf.push_back({k, v});
+          Result<remote::WriteResponseStats> st = remote::ParseWriteResponseStats(hf);
+          if (st.ok() && st->confirmed && st->samples < static_cast<int64_t>(sent)) {
+            ctx_.metrics.Dropped(kReasonPartialWrite,
+                                 static_cast<double>(sent - static_cast<size_t>(st->samples)));
+          }
+        }
+      } else if (code >= 500 || (code == 429 && q.retry_on_http_429)) {
+        retry_after = ParseRetryAfter(resp.Header("retry-after"), ctx_.clock.SystemNow());
+        Report("server returned HTTP status " + std::to_string(code) + ": " +
+                   resp.body.substr(0, kLoggedBodyBytes),
+               false);
+      } else {
+        outcome = Outcome::kDropped;
+        std::string_view reason;
+        std::string http_reason = "http_" + std::to_string(code);
+        if (b.replay && code == 400 && SaysAlreadyStored(resp.body)) {
+          reason = kReasonAlreadyDelivered;
+        } else {
+          reason = http_reason;
+          ctx_.metrics.samples_failed_total.Increment(static_cast<double>(sent));
+          Report("non-retryable HTTP status " + std::to_string(code) +
+                     ", batch dropped: " + resp.body.substr(0, kLoggedBodyBytes),
+                 false);
+        }
+        ctx_.metrics.Dropped(reason, static_cast<double>(sent));
+      }
+    }
+    if (outcome != Outcome::kRetry) break;
+    ctx_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.samples_retried_total.Increment(static_cast<double>(sent));
+    milliseconds wait = backoff_.Next(retry_after);
+    MutexLock l(mu_);
+    auto until = ctx_.clock.MonotonicNow() + wait;
+    while (!ctx_.hard_stop.load(std::memory_order_relaxed) && ctx_.clock.MonotonicNow() < until) {
+      uint64_t seen = signals_;
+      auto left = std::chrono::duration_cast<milliseconds>(until - ctx_.clock.MonotonicNow());
+      cv_.WaitFor(mu_, std::clamp(left, milliseconds(1), milliseconds(100)),
+                  [&]() FERRY_REQUIRES(mu_) { return signals_ != seen; });
+    }
+  }
+  if (outcome == Outcome::kAbandoned) return;  // the mark keeps the range in flight
+  backoff_.Reset();
+  if (outcome == Outcome::kDelivered) {
+    ctx_.samples_out.fetch_add(sent, std::memory_order_relaxed);
+  }
+  ShardMark after;
+  {
+    MutexLock l(mu_);
+    mark_.acked = b.end;
+    if (b.replay && b.end >= mark_.sent_end) replay_ = false;
+    if (!replay_) mark_.sent_end = std::max(mark_.sent_end, mark_.acked);
+    after = mark_;
+  }
+  PersistMark(after);
+  ctx_.tracker.Ack(runs);
+}
+
+}  // namespace ferry::ship
