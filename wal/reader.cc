@@ -114,12 +114,50 @@ Status ReaderImpl::Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base) {
   return Status::Ok();
 }
 
+bool ReaderImpl::SeekWorks(uint64_t sequence) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it(wal_.db()->NewIterator(ro, wal_.samples_cf()));
+  it->Seek(ToSlice(U64Key(sequence)));
+  return it->status().ok();
+}
+
+uint64_t ReaderImpl::NextReadable(uint64_t bad) {
+  const uint64_t end = wal_.LastSequence() + 1;
+  uint64_t lo = bad, hi = end;
+  for (uint64_t step = 1; bad + step < end; step *= 2) {
+    if (SeekWorks(bad + step)) {
+      hi = bad + step;
+      break;
+    }
+    lo = bad + step;
+  }
+  while (hi - lo > 1) {  // lo unreadable, hi readable (or the end)
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (SeekWorks(mid)) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return hi;
+}
+
 Result<bool> ReaderImpl::Next(Record& out) {
   if (state_ == State::kFailed) return failed_;
   for (;;) {
     if (it_ == nullptr || !it_->Valid()) {
       if (it_ != nullptr && !it_->status().ok()) {
-        return Fail(FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_)));
+        Status s = FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_));
+        if (!s.IsCorruption()) return Fail(s);
+        // A damaged SST block: report it, skip the sequences it holds, and
+        // go on with the rest (LevelDB Reporter semantics).
+        const uint64_t next = NextReadable(position_);
+        skipped_corrupt_ += next - position_;
+        wal_.ReportCorruption({.where = "reader", .key = position_, .bytes = 0, .status = s}, 0);
+        position_ = next;
+        Reposition();
+        continue;
       }
       // Exhausted this snapshot: renew it only if something newer exists.
       if (it_ != nullptr && wal_.LastSequence() < position_) {

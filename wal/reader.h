@@ -8,12 +8,15 @@
 //   kCaughtUp  Next() returned false: nothing at or after position() yet.
 //              Not terminal: call Wal::WaitForNewer(position() - 1, ...) and
 //              then Next() again; the reader sees records appended since.
-//   kFailed    Next() returned a non-OK status (I/O error, or an unreadable
-//              SST block). Terminal for this reader; create a new one.
+//   kFailed    Next() returned a non-OK status (an I/O error). Terminal
+//              until Seek(); create a new reader or Seek to retry.
 // Records that were deleted by retention before the reader reached them are
 // skipped (position jumps forward; counted in skipped_truncated()). A record
-// whose bytes do not decode is reported to Options::listener, counted in
-// skipped_corrupt(), and skipped: the stream goes on (LevelDB Reporter).
+// whose bytes do not decode, or that sits in an SST block failing its
+// checksum, is reported to Options::listener, counted in skipped_corrupt(),
+// and skipped: the stream goes on (LevelDB Reporter). A delta whose chain
+// back to its keyframe crosses a skipped record is skipped too (at most
+// kKeyframeInterval records per stream).
 //
 // Thread-safety: not thread-safe; one thread uses a Reader at a time. Many
 // Readers may run concurrently with each other and with appends.

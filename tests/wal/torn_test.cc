@@ -2,6 +2,7 @@
 // RocksDB's *.log or an SST truncated or corrupted; opening the copy must
 // report the damage and keep every record before it, intact.
 #include <bit>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -190,6 +191,69 @@ TEST(WalTornTest, CorruptedSstBlockIsReportedByTheReader) {
   EXPECT_LT(n, uint64_t{kRecords});
   EXPECT_FALSE(l2.corruptions().empty());
   EXPECT_EQ((*wal)->GetStats().corruption_events, l2.corruptions().size());
+}
+
+uint64_t Mix(uint64_t x) {  // splitmix64
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+TEST(WalTornTest, CorruptedMiddleSstBlockIsSkippedAndReadingGoesOn) {
+  // Incompressible values so the samples SST spans many 32 KiB blocks.
+  constexpr int kMany = 3000;
+  auto value = [](int n, int i) { return static_cast<double>(Mix(n * 64 + i) >> 11) * 0x1p-53; };
+  TempDir tmp;
+  {
+    Options o = Opts(tmp.Sub("live"), nullptr);
+    o.durability = Durability::kNever;  // Close() flushes
+    auto wal = std::move(Wal::Open(o)).value();
+    std::vector<SeriesRef> refs;
+    for (int n = 0; n < kMany; ++n) {
+      Batch b(1);
+      for (int i = 0; i < kSeries; ++i) {
+        if (refs.empty()) {
+          b.Add(labels::Labels::Of({{"__name__", "r"}, {"i", std::to_string(i)}}), n * 1000,
+                value(n, i));
+        } else {
+          b.Add(refs[i], n * 1000, value(n, i));
+        }
+      }
+      ASSERT_TRUE(wal->Append(b).ok());
+      refs = b.refs();
+    }
+    ASSERT_TRUE(wal->Close().ok());
+  }
+  std::string sst = Largest(tmp.Sub("live"), ".sst");
+  ASSERT_GT(fs::file_size(sst), 8u * 32768);
+  FlipByte(sst, fs::file_size(sst) / 2);
+  testing::RecordingListener l;
+  auto wal = Wal::Open(Opts(tmp.Sub("live"), &l));
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  auto reader = std::move((*wal)->NewReader(1)).value();
+  Record rec;
+  uint64_t read = 0, prev = 0;
+  for (;;) {
+    Result<bool> got = reader->Next(rec);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    if (!*got) break;
+    ++read;
+    ASSERT_GT(rec.sequence, prev);
+    prev = rec.sequence;
+    int n = static_cast<int>(rec.timestamps[0] / 1000);
+    ASSERT_EQ(rec.sequence, static_cast<uint64_t>(n + 1));
+    for (int i = 0; i < kSeries; ++i) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(rec.values[i]), std::bit_cast<uint64_t>(value(n, i)));
+    }
+  }
+  EXPECT_EQ(prev, uint64_t{kMany});  // the reader got past the damage to the end
+  EXPECT_GT(reader->skipped_corrupt(), 0u);
+  EXPECT_EQ(read + reader->skipped_corrupt(), uint64_t{kMany});
+  EXPECT_LT(reader->skipped_corrupt(), uint64_t{kMany} / 4);
+  bool reported = false;
+  for (const auto& e : l.corruptions()) reported |= e.where == "reader";
+  EXPECT_TRUE(reported);
 }
 
 }  // namespace

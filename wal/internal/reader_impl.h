@@ -53,6 +53,11 @@ class ReaderImpl final : public Reader {
   // walking the chain in the snapshot.
   Status Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base);
   void Remember(const Record& r);
+  // After an unreadable SST block at "bad": the smallest sequence > "bad"
+  // from which a Seek succeeds (found by doubling then bisecting), or
+  // LastSequence() + 1.
+  uint64_t NextReadable(uint64_t bad);
+  bool SeekWorks(uint64_t sequence);
 
   // Last decoded record per stream; bounded by samples.
   static constexpr size_t kBaseSamples = size_t{1} << 21;
