@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "src/base/check.h"
 
@@ -82,12 +83,19 @@ std::string ParseMediaType(std::string_view content_type) {
     return {};
   }
   std::string_view rest = semi == std::string_view::npos ? "" : content_type.substr(semi);
+  std::vector<std::string> seen;  // parameter names, lower-cased
   while (!rest.empty()) {
     rest.remove_prefix(1);  // ';'
     rest = TrimSpace(rest);
     if (rest.empty()) break;  // a trailing ';' is tolerated, as in Go
     size_t eq = rest.find('=');
     if (eq == std::string_view::npos || !IsToken(TrimSpace(rest.substr(0, eq)))) return {};
+    std::string key(TrimSpace(rest.substr(0, eq)));
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& k : seen) {
+      if (k == key) return {};  // Go: "mime: duplicate parameter name"
+    }
+    seen.push_back(std::move(key));
     rest = TrimSpace(rest.substr(eq + 1));
     if (!rest.empty() && rest.front() == '"') {
       size_t i = 1;

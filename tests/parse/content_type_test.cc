@@ -68,6 +68,10 @@ TEST(NewParserForContentTypeTest, FailsWithoutFallbackLikePrometheus3) {
               HasSubstr("unsupported Content-Type \"application/json\" and no fallback"));
   EXPECT_THAT(Chosen("text/plain; version"), HasSubstr("cannot parse Content-Type"));
   EXPECT_THAT(Chosen("not a media type"), HasSubstr("cannot parse Content-Type"));
+  EXPECT_THAT(Chosen("text/plain; version=0.0.4; Version=1.0.0"),
+              HasSubstr("cannot parse Content-Type"));
+  EXPECT_THAT(Chosen("text/plain; version=\"0.0.4"), HasSubstr("cannot parse Content-Type"));
+  EXPECT_THAT(Chosen("text/plain; =x"), HasSubstr("cannot parse Content-Type"));
   EXPECT_THAT(Chosen("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily"),
               HasSubstr("protobuf"));
 }
