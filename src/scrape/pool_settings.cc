@@ -66,6 +66,7 @@ std::string Fingerprint(const config::ScrapeConfig& cfg) {
 
 bool SameSampleSettings(const config::ScrapeConfig& a, const config::ScrapeConfig& b) {
   return a.honor_labels == b.honor_labels && a.honor_timestamps == b.honor_timestamps &&
+         a.track_timestamps_staleness == b.track_timestamps_staleness &&
          a.sample_limit == b.sample_limit && a.label_limit == b.label_limit &&
          a.label_name_length_limit == b.label_name_length_limit &&
          a.label_value_length_limit == b.label_value_length_limit &&

@@ -126,6 +126,8 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
                                                &warning);
   Status error = parser.ok() ? Status::Ok() : parser.status();
   labels::LabelsBuilder lb;
+  uint64_t appended = 0;  // samples counted against sample_limit
+  bool limit_hit = false;
   while (error.ok()) {
     auto entry = (*parser)->Next();
     if (!entry.ok()) {
@@ -137,7 +139,10 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
     parse::Parser& p = **parser;
     out.total++;
     std::string_view key = p.Series();
+    std::optional<int64_t> explicit_ts;
+    if (settings_.honor_timestamps) explicit_ts = p.Timestamp();
     ScrapeCache::Entry* e = cache_.Find(key);
+    bool is_new = false;
     if (e == nullptr) {
       if (cache_.IsDropped(key)) continue;
       lb.Reset({});
@@ -149,32 +154,41 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
         continue;
       }
       e = cache_.Insert(key, std::move(lset));
-      out.series_added++;
-    } else if (e->last_iter == iter) {
-      out.duplicates++;  // the same series twice in one body: keep the first
+      is_new = true;
+    } else if (e->last_iter == iter && (!explicit_ts || e->ref == wal::kNoSeriesRef)) {
+      // The same series twice in one body at the same (scrape) timestamp, or
+      // a new series repeated before it has a ref: keep the first. Prometheus still counts it as a sample after
+      // relabeling (scrape_samples_post_metric_relabeling).
+      out.duplicates++;
+      out.added++;
       continue;
     }
-    e->last_iter = iter;
-    cache_.current().push_back(e);
-    int64_t ts = ts_ms;
-    if (settings_.honor_timestamps) {
-      if (auto t = p.Timestamp()) ts = *t;
-    }
-    AddSample(e, ts, p.Value(), batch);
     out.added++;
-    if (settings_.sample_limit > 0 && out.added > settings_.sample_limit) {
-      error = Status::ResourceExhausted("sample limit exceeded");
-      break;
+    // Past sample_limit Prometheus keeps parsing, so the report still
+    // counts every sample, and fails the scrape at the end.
+    if (limit_hit || (settings_.sample_limit > 0 && ++appended > settings_.sample_limit)) {
+      limit_hit = true;
+      continue;
     }
+    if (is_new) out.series_added++;
+    // Series with an explicit timestamp are not tracked for staleness
+    // (unless track_timestamps_staleness), as Prometheus' scrape loop.
+    if (e->last_iter != iter && (!explicit_ts || settings_.track_timestamps_staleness)) {
+      cache_.current().push_back(e);
+    }
+    e->last_iter = iter;
+    AddSample(e, explicit_ts.value_or(ts_ms), p.Value(), batch);
   }
+  if (error.ok() && limit_hit) error = Status::ResourceExhausted("sample limit exceeded");
   if (!error.ok()) {
     // All or nothing: drop what this body added, keep only stale markers.
     batch->Clear();
     pending_.clear();
     cache_.current().clear();
     success_ = false;
+    // The report keeps the counts reached before the failure, as
+    // Prometheus reports what its failed append counted.
     out.error = error;
-    out.added = 0;
     AddStaleMarkers(ts_ms, batch, &out);
     return out;
   }

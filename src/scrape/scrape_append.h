@@ -29,6 +29,9 @@ namespace ferry::scrape {
 struct ScrapeSettings {
   bool honor_labels = false;
   bool honor_timestamps = true;
+  // Also write staleness markers for series exposed with explicit
+  // timestamps (Prometheus' track_timestamps_staleness). Default: false.
+  bool track_timestamps_staleness = false;
   uint64_t sample_limit = 0;  // 0 = none
   uint64_t label_limit = 0;
   uint64_t label_name_length_limit = 0;
@@ -38,10 +41,13 @@ struct ScrapeSettings {
   std::optional<parse::ScrapeProtocol> fallback_protocol;
 };
 
+// What one AddScrape counted. On a failed scrape the counts are those reached
+// before the failure (all samples for sample_limit, which keeps parsing), as
+// Prometheus reports them.
 struct ScrapeOutcome {
   Status error;            // non-OK: the scrape failed (up = 0) for this reason
   uint64_t total = 0;      // scrape_samples_scraped
-  uint64_t added = 0;      // scrape_samples_post_metric_relabeling
+  uint64_t added = 0;      // scrape_samples_post_metric_relabeling (duplicates included)
   uint64_t series_added = 0;  // scrape_series_added
   uint64_t stale = 0;      // staleness markers added
   uint64_t duplicates = 0;  // repeated series in one body, skipped

@@ -14,6 +14,7 @@ ScrapeSettings SettingsFor(const PoolSettings& pool) {
   ScrapeSettings s;
   s.honor_labels = c.honor_labels;
   s.honor_timestamps = c.honor_timestamps;
+  s.track_timestamps_staleness = c.track_timestamps_staleness;
   s.sample_limit = c.sample_limit;
   s.label_limit = c.label_limit;
   s.label_name_length_limit = c.label_name_length_limit;
@@ -67,7 +68,10 @@ Result<httpclient::Request> ScrapeLoop::Prepare() {
   r.timeout = target_.timeout;
   const config::ScrapeConfig& c = *p->config;
   r.accept_gzip = c.enable_compression;
-  r.max_body_bytes = c.body_size_limit > 0 ? static_cast<uint64_t>(c.body_size_limit) : 0;
+  // Prometheus fails a body of body_size_limit bytes or more (n >= limit);
+  // the client fails bodies larger than max_body_bytes.
+  r.max_body_bytes = c.body_size_limit > 1 ? static_cast<uint64_t>(c.body_size_limit) - 1
+                     : c.body_size_limit == 1 ? 1 : 0;
   r.headers.emplace_back("Accept", p->accept_header);
   char timeout_s[32];
   std::snprintf(timeout_s, sizeof timeout_s, "%g",

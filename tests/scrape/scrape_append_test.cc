@@ -115,7 +115,9 @@ TEST_F(ScrapeAppendTest, MalformedBodyAppendsNothingButStaleMarkers) {
   auto out = app.AddScrape("a 7\nc 3\nb{ 2\n", kText, kTs + 1000, &bad);
   ASSERT_FALSE(out.error.ok());
   EXPECT_NE(out.error.message().find("line 3"), std::string::npos) << out.error.message();
-  EXPECT_EQ(out.added, 0u);
+  // Prometheus reports what its failed append counted before the error.
+  EXPECT_EQ(out.total, 2u);
+  EXPECT_EQ(out.added, 2u);
   ASSERT_EQ(bad.size(), 2u);  // only stale markers for a and b; not a=7, not c
   EXPECT_TRUE(IsStale(bad.values()[0]) && IsStale(bad.values()[1]));
   EXPECT_TRUE(bad.pending().empty());
@@ -127,6 +129,10 @@ TEST_F(ScrapeAppendTest, SampleLimitFailsTheScrape) {
   auto out = app.AddScrape("a 1\nb 2\nc 3\n", kText, kTs, &b);
   EXPECT_EQ(out.error.message(), "sample limit exceeded");
   EXPECT_TRUE(b.empty());
+  // Parsing goes on past the limit so the report counts every sample.
+  EXPECT_EQ(out.total, 3u);
+  EXPECT_EQ(out.added, 3u);
+  EXPECT_EQ(out.series_added, 2u);
   wal::Batch ok;
   EXPECT_TRUE(app.AddScrape("a 1\nb 2\n", kText, kTs, &ok).error.ok());
 }
@@ -180,6 +186,7 @@ TEST_F(ScrapeAppendTest, DuplicateSeriesInOneBodyKeepTheFirst) {
   wal::Batch b;
   auto out = app.AddScrape("m 1\nm 2\n", kText, kTs, &b);
   EXPECT_EQ(out.duplicates, 1u);
+  EXPECT_EQ(out.added, 2u);  // Prometheus counts the duplicate after relabeling
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b.values()[0], 1);
 }
@@ -212,6 +219,26 @@ TEST_F(ScrapeAppendTest, OpenMetricsBodiesAndMissingContentType) {
   auto fallback = Make({.fallback_protocol = parse::ScrapeProtocol::kPrometheusText0_0_4});
   wal::Batch d;
   EXPECT_TRUE(fallback.AddScrape("a 1\n", "", kTs, &d).error.ok());
+}
+
+TEST_F(ScrapeAppendTest, SeriesWithExplicitTimestampsGetNoStaleMarkers) {
+  auto app = Make();
+  wal::Batch b;
+  ASSERT_TRUE(app.AddScrape("a 1 1600000000000\nb 2\n", kText, kTs, &b).error.ok());
+  FakeCommit(app, b, &next_ref_);
+  wal::Batch b2;
+  auto out = app.AddScrape("", kText, kTs + 1000, &b2);
+  ASSERT_TRUE(out.error.ok());
+  EXPECT_EQ(out.stale, 1u);  // b only, as Prometheus
+  ASSERT_EQ(b2.size(), 1u);
+  EXPECT_EQ(b2.ref(0), 2u);
+
+  auto tracked = Make({.track_timestamps_staleness = true});
+  wal::Batch t;
+  ASSERT_TRUE(tracked.AddScrape("a 1 1600000000000\nb 2\n", kText, kTs, &t).error.ok());
+  FakeCommit(tracked, t, &next_ref_);
+  wal::Batch t2;
+  EXPECT_EQ(tracked.AddScrape("", kText, kTs + 1000, &t2).stale, 2u);
 }
 
 }  // namespace
