@@ -65,8 +65,10 @@ struct TruncationEvent {
 // [Threading] Callbacks run on the thread that found the event: an appender,
 // a reader's thread, the open call, or the WAL's background thread. They may
 // run concurrently and must be thread-safe.
-// [Locking] No WAL lock is held during a callback; a callback may call const
-// WAL methods (GetStats) but must not call Append or Truncate.
+// [Locking] No WAL lock is held during a callback, but events that RocksDB
+// itself reports (where == "rocksdb recovery") may arrive with RocksDB's
+// internal locks held: callbacks must be quick, must not block, and must not
+// call back into the Wal except GetStats().
 // [Exceptions] Callbacks must not throw.
 class Listener {
  public:

@@ -14,7 +14,28 @@
 //
 // Errors: Open returns FailedPrecondition when another writer holds the
 // directory, or the format version is newer than supported; Corruption when
-// the stored bytes cannot be recovered; IOError for disk failures.
+// the stored bytes cannot be recovered; IOError for disk failures. After a
+// failed RocksDB write (disk full, I/O error) every later Append returns that
+// error until the Wal is reopened: the in-memory encoder state can no longer
+// be trusted to match the disk.
+//
+// Usage:
+//   Options options{.dir = "/var/lib/ferry/wal"};
+//   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Wal> wal, Wal::Open(options));
+//   Batch batch(/*stream=*/target_id);
+//   batch.Add(labels, timestamp_ms, value);        // first scrape: by labels
+//   FERRY_ASSIGN_OR_RETURN(uint64_t seq, wal->Append(batch));
+//   cache[i] = batch.ref(i);                       // later scrapes: by ref
+//
+//   FERRY_ASSIGN_OR_RETURN(Cursor cursor, wal->GetCursor("remote"));
+//   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, wal->NewReader(cursor.next_sequence));
+//   Record rec;
+//   for (;;) {
+//     FERRY_ASSIGN_OR_RETURN(bool got, reader->Next(rec));
+//     if (!got) { wal->WaitForNewer(reader->position() - 1, 1s); continue; }
+//     ...send rec, wait for the ack...
+//     FERRY_RETURN_IF_ERROR(wal->CommitCursor("remote", rec.sequence + 1));
+//   }
 #pragma once
 
 #include <chrono>

@@ -24,21 +24,24 @@ uint64_t WalImpl::DirBytes() const {
 }
 
 void WalImpl::BackgroundLoop(std::stop_token stop) {
-  using Clock = std::chrono::steady_clock;
+  // Deadlines come from the injected Clock's monotonic time; the wait itself
+  // is a real condition-variable timeout (Close() wakes it at once).
+  using Mono = std::chrono::steady_clock;
   const bool interval_sync = options_.durability == Durability::kInterval;
   const bool retention = options_.retention_interval.count() > 0;
-  auto next_sync = Clock::now() + options_.sync_interval;
-  auto next_retention = Clock::now() + options_.retention_interval;
+  Mono::time_point next_sync = clock_.MonotonicNow() + options_.sync_interval;
+  Mono::time_point next_retention = clock_.MonotonicNow() + options_.retention_interval;
   while (!stop.stop_requested()) {
-    auto wake = Clock::time_point::max();
+    Mono::time_point wake = Mono::time_point::max();
     if (interval_sync) wake = std::min(wake, next_sync);
     if (retention) wake = std::min(wake, next_retention);
+    const auto wait = std::max(Mono::duration::zero(), wake - clock_.MonotonicNow());
     {
       MutexLock l(bg_mu_);
-      bg_cv_.WaitFor(bg_mu_, wake - Clock::now(), [&] { return stop.stop_requested(); });
+      bg_cv_.WaitFor(bg_mu_, wait, [&] { return stop.stop_requested(); });
     }
     if (stop.stop_requested()) break;
-    auto now = Clock::now();
+    const Mono::time_point now = clock_.MonotonicNow();
     if (interval_sync && now >= next_sync) {
       Status s = Sync();
       if (!s.ok() && listener_ != nullptr) listener_->OnBackgroundError(s);
