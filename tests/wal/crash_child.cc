@@ -1,7 +1,7 @@
 // Child process of wal_crash_test: appends forever with durability kAlways
 // and prints "<sequence> <n>\n" (flushed) after each acknowledged append.
 // Sample i of append n has timestamp n*1000 and value n*100+i (StaleNaN for
-// i == 0 when n % 7 == 0). Usage: wal_crash_child <dir> <first_n>
+// i == 0 when n % 7 == 0). Usage: wal_crash_child <dir> <first_n> [always|interval|never]
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -11,13 +11,15 @@
 
 int main(int argc, char** argv) {
   using namespace ferry::wal;
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s <dir> <first_n>\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: %s <dir> <first_n> [always|interval|never]\n", argv[0]);
     return 2;
   }
   Options o;
   o.dir = argv[1];
   o.durability = Durability::kAlways;
+  if (argc == 4 && std::string(argv[3]) == "interval") o.durability = Durability::kInterval;
+  if (argc == 4 && std::string(argv[3]) == "never") o.durability = Durability::kNever;
   o.retention_interval = std::chrono::milliseconds(0);
   auto wal = Wal::Open(o);
   if (!wal.ok()) {
