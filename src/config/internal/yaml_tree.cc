@@ -18,7 +18,14 @@ YamlMark ToMark(const YAML::Mark& m) {
 
 std::string Where(const std::string& filename, const YamlMark& mark) {
   std::string out = filename.empty() ? std::string("<config>") : filename;
-  if (mark.line > 0) out += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+  if (mark.line > 0) {
+    // Appended piecewise: "lit" + std::string&& trips GCC 12's -Wrestrict
+    // false positive (PR105651).
+    out += ':';
+    out += std::to_string(mark.line);
+    out += ':';
+    out += std::to_string(mark.column);
+  }
   return out;
 }
 
