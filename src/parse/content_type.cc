@@ -140,14 +140,14 @@ Result<ScrapeProtocol> ParseScrapeProtocol(std::string_view name) {
       "PrometheusText0.0.4 PrometheusText1.0.0]");
 }
 
-std::string AcceptHeader(std::span<const ScrapeProtocol> protocols) {
+std::string AcceptHeader(std::span<const ScrapeProtocol> protocols, bool utf8_names) {
   FERRY_CHECK(!protocols.empty() && protocols.size() <= kKnownProtocols);
   std::string out;
   int weight = kKnownProtocols + 1;
   for (ScrapeProtocol p : protocols) {
     const ProtocolInfo& info = Info(p);
     out += info.header;
-    if (info.escaping) out += ";escaping=underscores";
+    if (info.escaping) out += utf8_names ? ";escaping=allow-utf-8" : ";escaping=underscores";
     out += ";q=0.";
     out += std::to_string(weight--);
     out += ',';

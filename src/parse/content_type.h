@@ -2,10 +2,12 @@
 // a scrape sends (from the job's scrape_protocols, in order of preference) and
 // the choice of parser from the Content-Type of the response.
 //
-// ferry parses legacy (non-UTF-8) metric and label names only, so the
+// Both parsers read quoted UTF-8 names (`{"my.metric"}`), so by default the
 // protocols that carry an escaping parameter (OpenMetricsText1.0.0,
-// PrometheusText1.0.0) ask the target for escaping=underscores, which is what
-// Prometheus sends with metric_name_validation_scheme: legacy.
+// PrometheusText1.0.0) send escaping=allow-utf-8, as Prometheus 3 does with
+// its default metric_name_validation_scheme (utf8). With the legacy scheme
+// Prometheus sends escaping=underscores instead; AcceptHeader() takes that
+// choice.
 //
 // Thread-safety: every function here is thread-safe.
 #pragma once
@@ -43,13 +45,15 @@ Result<ScrapeProtocol> ParseScrapeProtocol(std::string_view name);
 // The Accept header for "protocols" in order of preference, built like
 // Prometheus' acceptHeader(): each protocol's media type with q=0.6, 0.5, ...
 // (starting at 0.(number of known protocols + 1)) and a final "*/*".
+// "utf8_names" picks escaping=allow-utf-8 (true, Prometheus 3's default) or
+// escaping=underscores (false, metric_name_validation_scheme: legacy).
 // REQUIRES: "protocols" non-empty, at most 5 entries, no duplicates.
-std::string AcceptHeader(std::span<const ScrapeProtocol> protocols);
+std::string AcceptHeader(std::span<const ScrapeProtocol> protocols, bool utf8_names = true);
 
-// AcceptHeader(DefaultScrapeProtocols()):
-// application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,
+// AcceptHeader(DefaultScrapeProtocols()), Prometheus 3's default:
+// application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,
 // application/openmetrics-text;version=0.0.1;q=0.5,
-// text/plain;version=1.0.0;escaping=underscores;q=0.4,
+// text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,
 // text/plain;version=0.0.4;q=0.3,*/*;q=0.2  (one line, no spaces)
 std::string_view DefaultAcceptHeader();
 

@@ -131,14 +131,11 @@ Result<Entry> OpenMetricsParser::Next() {
   const size_t p = pos_;
   if (p >= body_.size()) return ErrorAt(p, kNoEof);
   char c = body_[p];
-  if (Is(c, kMetricStart)) {
+  if (Is(c, kMetricStart) || c == '{') {
     FERRY_RETURN_IF_ERROR(ParseSeries(p));
     return Entry::kSeries;
   }
   if (c == '#') return ParseHashLine(p);
-  if (c == '{') {
-    return ErrorAt(p, "metric name not set (quoted UTF-8 metric names are not supported)");
-  }
   if (c == '\n') return ErrorAt(p, "blank lines are not allowed in OpenMetrics");
   return Expected(p, "expected metric name or '# ' at start of line");
 }
@@ -174,14 +171,17 @@ Result<Entry> OpenMetricsParser::ParseHashLine(size_t hash) {
                       "# EOF, each followed by one space");
   }
   const size_t s = r + 5;
-  if (s >= n || !Is(body_[s], kMetricStart)) {
-    if (s < n && body_[s] == '"') {
-      return ErrorAt(s, "quoted UTF-8 metric names are not supported");
-    }
+  size_t e;
+  if (s < n && body_[s] == '"') {
+    size_t close;
+    FERRY_RETURN_IF_ERROR(ScanQuotedName(s, &close));
+    e = close + 1;
+  } else if (s < n && Is(body_[s], kMetricStart)) {
+    e = s;
+    while (e < n && Is(body_[e], kMetricCont)) ++e;
+  } else {
     return Expected(s, "expected metric name after " + std::string(kw));
   }
-  size_t e = s;
-  while (e < n && Is(body_[e], kMetricCont)) ++e;
   if (e >= n || body_[e] != ' ') {
     return Expected(e, "expected ' ' and text after metric name in " + std::string(kw));
   }
@@ -190,7 +190,7 @@ Result<Entry> OpenMetricsParser::ParseHashLine(size_t hash) {
                                            " text; " + std::string(kNoEof));
   const size_t line_end = static_cast<size_t>(static_cast<const char*>(nl) - body_.data());
   pos_ = line_end + 1;
-  family_name_ = body_.substr(s, e - s);
+  family_name_ = body_[s] == '"' ? body_.substr(s + 1, e - s - 2) : body_.substr(s, e - s);
   family_len_ = family_name_.size();
   const std::string_view text = body_.substr(e + 1, line_end - e - 1);
   if (entry == Entry::kHelp) {
@@ -266,10 +266,15 @@ Status OpenMetricsParser::ParseTimestamp(size_t begin, size_t end, std::string_v
 Status OpenMetricsParser::ParseSeries(size_t start) {
   const size_t n = body_.size();
   const char* b = body_.data();
-  size_t p = internal::SkipClass(b + start, b + n, kMetricCont) - b;
-  metric_name_ = body_.substr(start, p - start);
+  size_t p = start;
+  metric_name_ = {};
   labels_.clear();
+  if (b[start] != '{') {
+    p = internal::SkipClass(b + start, b + n, kMetricCont) - b;
+    metric_name_ = body_.substr(start, p - start);
+  }
   if (p < n && b[p] == '{') FERRY_RETURN_IF_ERROR(ParseLabels(&p, &labels_));
+  if (metric_name_.empty()) return ErrorAt(start, "metric name not set");
   series_ = body_.substr(start, p - start);
 
   if (p >= n || b[p] != ' ') return Expected(p, "expected ' ' and value after metric");
@@ -343,16 +348,30 @@ Status OpenMetricsParser::ParseLabels(size_t* pp, std::vector<LabelSpan>* out) {
       *pp = p + 1;
       return Status::Ok();
     }
-    if (!Is(b[p], kLabelStart)) {
-      if (b[p] == '"') {
-        return ErrorAt(p, "expected label name (quoted UTF-8 names are not supported)");
+    LabelSpan l;
+    if (b[p] == '"') {
+      // A quoted UTF-8 name: the metric name when a ',' or '}' follows
+      // (never in an exemplar), else a label name.
+      size_t close;
+      FERRY_RETURN_IF_ERROR(ScanQuotedName(p, &close));
+      size_t q = close + 1;
+      if (q < n && (b[q] == ',' || b[q] == '}')) {
+        if (out != &labels_) return ErrorAt(p, "expected label name in exemplar, got a bare name");
+        if (!metric_name_.empty()) return ErrorAt(p, "metric name already set");
+        metric_name_ = body_.substr(p + 1, close - p - 1);
+        p = b[q] == ',' ? q + 1 : q;
+        continue;
       }
+      l.name_begin = p + 1;
+      l.name_end = close;
+      p = q;
+    } else if (Is(b[p], kLabelStart)) {
+      l.name_begin = p;
+      p = internal::SkipClass(b + p, b + n, kLabelCont) - b;
+      l.name_end = p;
+    } else {
       return Expected(p, "expected label name");
     }
-    LabelSpan l;
-    l.name_begin = p;
-    p = internal::SkipClass(b + p, b + n, kLabelCont) - b;
-    l.name_end = p;
     if (p >= n || b[p] != '=') return Expected(p, "expected '=' after label name");
     ++p;
     if (p >= n || b[p] != '"') return Expected(p, "expected label value in double quotes");

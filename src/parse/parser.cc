@@ -101,6 +101,19 @@ const Parser::LabelSpan* Parser::FindDuplicateLabel(const std::vector<LabelSpan>
   return first;
 }
 
+Status Parser::ScanQuotedName(size_t open, size_t* close) const {
+  bool non_ascii;
+  if (!internal::ScanQuoted(body_, open, /*newline_ok=*/false, close, &non_ascii)) {
+    if (*close < body_.size()) return ErrorAt(*close, "newline in quoted name");
+    return ErrorAt(open, "unterminated quoted name");
+  }
+  if (*close == open + 1) return ErrorAt(open, "empty quoted name");
+  if (non_ascii && !internal::ValidUtf8(body_.substr(open + 1, *close - open - 1))) {
+    return ErrorAt(open + 1, "invalid UTF-8 in quoted name");
+  }
+  return Status::Ok();
+}
+
 Status Parser::ParseValue(size_t begin, size_t end, double* out) const {
   internal::FloatError e = internal::ParseGoFloat(body_.substr(begin, end - begin), out);
   if (e != internal::FloatError::kOk) {
@@ -115,10 +128,21 @@ Status Parser::ParseValue(size_t begin, size_t end, double* out) const {
 }
 
 void Parser::Labels(labels::LabelsBuilder* out) const {
-  out->Set(labels::kMetricName, metric_name_);
   std::string scratch;
+  std::string name_scratch;
+  if (metric_name_.find('\\') != std::string_view::npos) {
+    internal::Unescape(metric_name_, /*quote_escape=*/true, &name_scratch);
+    out->Set(labels::kMetricName, name_scratch);
+  } else {
+    out->Set(labels::kMetricName, metric_name_);
+  }
   for (const LabelSpan& l : labels_) {
     std::string_view name = body_.substr(l.name_begin, l.name_end - l.name_begin);
+    if (name.find('\\') != std::string_view::npos) {  // only in quoted names
+      name_scratch.clear();
+      internal::Unescape(name, /*quote_escape=*/true, &name_scratch);
+      name = name_scratch;
+    }
     std::string_view value = body_.substr(l.value_begin, l.value_end - l.value_begin);
     if (value.find('\\') != std::string_view::npos) {
       scratch.clear();
@@ -171,7 +195,8 @@ bool Parser::Exemplar(parse::Exemplar* out) {
   ls.reserve(exemplar_labels_.size());
   for (const LabelSpan& l : exemplar_labels_) {
     labels::Label label;
-    label.name = std::string(body_.substr(l.name_begin, l.name_end - l.name_begin));
+    internal::Unescape(body_.substr(l.name_begin, l.name_end - l.name_begin),
+                       /*quote_escape=*/true, &label.name);
     internal::Unescape(body_.substr(l.value_begin, l.value_end - l.value_begin),
                        /*quote_escape=*/true, &label.value);
     ls.push_back(std::move(label));

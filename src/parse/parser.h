@@ -90,7 +90,9 @@ class Parser {
   // no labels), e.g. `http_requests_total{code="200"}`. Identical lines give
   // identical views, so this is the scrape-cache key.
   std::string_view Series() const { return series_; }
-  // The metric name as written (legacy names never need unescaping).
+  // The metric name as written: a legacy name, or for a quoted UTF-8 name
+  // (`{"my.metric"}`) the bytes between the quotes, escapes not undone
+  // (Labels() undoes them).
   std::string_view MetricName() const { return metric_name_; }
   // The sample value. NaN always has the bits kNormalNaNBits.
   double Value() const { return value_; }
@@ -164,6 +166,10 @@ class Parser {
   // sets), or nullptr. O(n log n) in the number of labels.
   const LabelSpan* FindDuplicateLabel(const std::vector<LabelSpan>& spans,
                                       bool include_metric_name) const;
+  // Scans the quoted (UTF-8) metric or label name whose opening quote is at
+  // body_[open]: sets "*close" to the closing quote. Refuses an unterminated,
+  // empty or non-UTF-8 name, and a raw newline inside it.
+  Status ScanQuotedName(size_t open, size_t* close) const;
   // Parses a Go float into "*out" as Prometheus' parseFloat does; normalises NaN.
   Status ParseValue(size_t begin, size_t end, double* out) const;
 
@@ -196,8 +202,8 @@ class Parser {
   std::string_view last_type_family_;            // name on the last TYPE line
 };
 
-// A parser for the Prometheus text format 0.0.4 (also used for 1.0.0 bodies
-// with legacy names). "body" must outlive the parser. The last line need not
+// A parser for the Prometheus text format 0.0.4 and 1.0.0 (1.0.0 adds quoted
+// UTF-8 names, which this parser reads in both). "body" must outlive the parser. The last line need not
 // end in '\n'.
 std::unique_ptr<Parser> NewTextParser(std::string_view body);
 

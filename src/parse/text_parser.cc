@@ -56,15 +56,11 @@ Result<Entry> TextParser::Next() {
       pos_ = p + 1;
       continue;
     }
-    if (Is(c, kMetricStart)) {
+    if (Is(c, kMetricStart) || c == '{') {
       FERRY_RETURN_IF_ERROR(ParseSeries(p));
       return Entry::kSeries;
     }
     if (c == '#') return ParseHashLine(p);
-    if (c == '{') {
-      return ErrorAt(p, "expected metric name before '{' (quoted UTF-8 metric names are not "
-                        "supported)");
-    }
     return Expected(p, "expected metric name, comment or blank line");
   }
 }
@@ -80,12 +76,19 @@ Result<Entry> TextParser::ParseHashLine(size_t hash) {
     return Entry::kComment;
   }
   size_t s = SkipBlanks(r + 4);
-  if (s >= line_end || !Is(body_[s], kMetricStart)) {
+  size_t e;
+  if (s < line_end && body_[s] == '"') {
+    size_t close;
+    FERRY_RETURN_IF_ERROR(ScanQuotedName(s, &close));
+    family_name_ = body_.substr(s + 1, close - s - 1);
+    e = close + 1;
+  } else if (s < line_end && Is(body_[s], kMetricStart)) {
+    e = s;
+    while (e < line_end && Is(body_[e], kMetricCont)) ++e;
+    family_name_ = body_.substr(s, e - s);
+  } else {
     return Expected(s, help ? "expected metric name after HELP" : "expected metric name after TYPE");
   }
-  size_t e = s;
-  while (e < line_end && Is(body_[e], kMetricCont)) ++e;
-  family_name_ = body_.substr(s, e - s);
   std::string_view text;
   if (e < line_end) {
     if (!IsBlank(body_[e])) {
@@ -130,9 +133,13 @@ Result<Entry> TextParser::ParseHashLine(size_t hash) {
 Status TextParser::ParseSeries(size_t start) {
   const size_t n = body_.size();
   const char* b = body_.data();
-  size_t p = internal::SkipClass(b + start, b + n, kMetricCont) - b;
-  metric_name_ = body_.substr(start, p - start);
+  size_t p = start;
+  metric_name_ = {};
   labels_.clear();
+  if (b[start] != '{') {
+    p = internal::SkipClass(b + start, b + n, kMetricCont) - b;
+    metric_name_ = body_.substr(start, p - start);
+  }
   size_t series_end = p;
   p = SkipBlanks(p);
   if (p < n && b[p] == '{') {
@@ -140,6 +147,7 @@ Status TextParser::ParseSeries(size_t start) {
     series_end = p;
     p = SkipBlanks(p);
   }
+  if (metric_name_.empty()) return ErrorAt(start, "metric name not set");
   series_ = body_.substr(start, series_end - start);
 
   size_t v = p;
@@ -184,17 +192,30 @@ Status TextParser::ParseLabels(size_t* pp) {
       *pp = p + 1;
       return Status::Ok();
     }
-    if (!Is(b[p], kLabelStart)) {
-      if (b[p] == '"') {
-        return ErrorAt(p, "expected label name (quoted UTF-8 names are not supported)");
+    LabelSpan l;
+    if (b[p] == '"') {
+      // A quoted UTF-8 name: the metric name when a ',' or '}' follows,
+      // else a label name.
+      size_t close;
+      FERRY_RETURN_IF_ERROR(ScanQuotedName(p, &close));
+      size_t q = SkipBlanks(close + 1);
+      if (q < n && (b[q] == ',' || b[q] == '}')) {
+        if (!metric_name_.empty()) return ErrorAt(p, "metric name already set");
+        metric_name_ = body_.substr(p + 1, close - p - 1);
+        p = b[q] == ',' ? q + 1 : q;
+        continue;
       }
+      l.name_begin = p + 1;
+      l.name_end = close;
+      p = q;
+    } else if (Is(b[p], kLabelStart)) {
+      l.name_begin = p;
+      p = internal::SkipClass(b + p, b + n, kLabelCont) - b;
+      l.name_end = p;
+      p = SkipBlanks(p);
+    } else {
       return Expected(p, "expected label name");
     }
-    LabelSpan l;
-    l.name_begin = p;
-    p = internal::SkipClass(b + p, b + n, kLabelCont) - b;
-    l.name_end = p;
-    p = SkipBlanks(p);
     if (p >= n || b[p] != '=') return Expected(p, "expected '=' after label name");
     p = SkipBlanks(p + 1);
     if (p >= n || b[p] != '"') return Expected(p, "expected label value in double quotes");

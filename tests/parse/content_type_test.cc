@@ -11,8 +11,16 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(AcceptHeaderTest, DefaultMatchesPrometheusWithLegacyNames) {
+TEST(AcceptHeaderTest, DefaultMatchesPrometheus3) {
   EXPECT_EQ(DefaultAcceptHeader(),
+            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+            "application/openmetrics-text;version=0.0.1;q=0.5,"
+            "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
+            "text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
+}
+
+TEST(AcceptHeaderTest, LegacyNamesAskForUnderscores) {
+  EXPECT_EQ(AcceptHeader(DefaultScrapeProtocols(), /*utf8_names=*/false),
             "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,"
             "application/openmetrics-text;version=0.0.1;q=0.5,"
             "text/plain;version=1.0.0;escaping=underscores;q=0.4,"
@@ -24,7 +32,7 @@ TEST(AcceptHeaderTest, FollowsScrapeProtocolsOrder) {
                                    ScrapeProtocol::kOpenMetricsText1_0_0};
   EXPECT_EQ(AcceptHeader(p),
             "text/plain;version=0.0.4;q=0.6,"
-            "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,*/*;q=0.4");
+            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.4");
 }
 
 TEST(ScrapeProtocolTest, RoundTripsConfigNames) {

@@ -288,7 +288,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"a{b=\n# EOF\n", "line 1 col 5: expected label value in double quotes, got \"\\n\""},
         ErrorCase{"a{\xff=\"foo\"} 1\n# EOF\n", "line 1 col 3: expected label name, got \"\\xff\""},
         ErrorCase{"a{b=\"\xff\"} 1\n# EOF\n", "line 1 col 6: invalid UTF-8 in label value"},
-        ErrorCase{"{\"a\",\"b = \"c\"}\n# EOF\n", "line 1 col 1: metric name not set"},
+        ErrorCase{"{\"a\",\"b = \"c\"}\n# EOF\n", "line 1 col 12: expected '=' after label name, got \"c\""},
         ErrorCase{"a true\n", "line 1 col 3: invalid value \"true\": invalid syntax"},
         ErrorCase{"something_weird{problem=\"\n# EOF\n", "line 1 col 26: newline in label value"},
         ErrorCase{"empty_label_name{=\"\"} 0\n# EOF\n", "line 1 col 18: expected label name, got \"=\""},
@@ -344,7 +344,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"# random comment\n# EOF\n", "line 1 col 3: invalid comment"},
         ErrorCase{"# HELP a text", "line 1 col 14: expected end of line after HELP text"},
         ErrorCase{"# HELP a \xff\n# EOF\n", "line 1 col 10: help text is not valid UTF-8"},
-        ErrorCase{"# TYPE \"a.b\" gauge\n# EOF\n", "line 1 col 8: quoted UTF-8 metric names are not supported"},
+        ErrorCase{"# TYPE \"\" gauge\n# EOF\n", "line 1 col 8: empty quoted name"},
+        ErrorCase{"# TYPE \"a.b\"gauge\n# EOF\n", "line 1 col 13: expected ' ' and text after metric name in TYPE"},
+        ErrorCase{"a 1 # {\"x\"} 1\n# EOF\n", "line 1 col 8: expected label name in exemplar"},
+        ErrorCase{"{\"a\"} 1 # {\"x.y\"=\"1\"} 1\n# EOF\n", ""},
+        ErrorCase{"{\"a\", \"b\"=\"1\"} 1\n# EOF\n", "line 1 col 6: expected label name, got \" \""},
         ErrorCase{"a{b=\"c\"} 1 # {} 1 2 3\n# EOF\n", "line 1 col 20: expected end of line after exemplar"},
         ErrorCase{"a 1 # {} 1\n# EOF\n", ""},
         ErrorCase{"# UNIT a_seconds seconds\n# UNIT a_seconds \n# EOF\n", ""}));
@@ -527,6 +531,58 @@ TEST(OpenMetricsCreatedTimestampTest, LargeFamilyWithoutCreatedLinesStaysCorrect
   }
   EXPECT_EQ(none, 20000u);  // every c_total series
   EXPECT_EQ(d_ct, 2000);
+}
+
+}  // namespace
+}  // namespace ferry::parse
+
+namespace ferry::parse {
+namespace {
+
+// Prometheus' TestUTF8OpenMetricsParse.
+TEST(OpenMetricsParserTest, ParsesQuotedUtf8Names) {
+  std::string input = R"(# HELP "go.gc_duration_seconds" A summary of the GC invocation durations.
+# TYPE "go.gc_duration_seconds" summary
+# UNIT "go.gc_duration_seconds" seconds
+{"go.gc_duration_seconds",quantile="0"} 4.9351e-05
+{"go.gc_duration_seconds",quantile="0.25"} 7.424100000000001e-05
+{"go.gc_duration_seconds",quantile="0.5",a="b"} 8.3835e-05
+{"http.status",q="0.9",a="b"} 8.3835e-05
+{"http.status",q="0.9",a="b"} 8.3835e-05
+{q="0.9","http.status",a="b"} 8.3835e-05
+{"go.gc_duration_seconds_sum"} 0.004304266
+{"Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}","strange©™\n'quoted' \"name\""="6"} 10.0
+# EOF
+)";
+  const std::string gc = "go.gc_duration_seconds";
+  auto hs = [](std::string m) {
+    return Series(std::move(m), 8.3835e-05,
+                  L({{"__name__", "http.status"}, {"q", "0.9"}, {"a", "b"}}));
+  };
+  std::vector<testing::Want> want = {
+      Help(gc, "A summary of the GC invocation durations."),
+      Type(gc, MetricType::kSummary),
+      Unit(gc, "seconds"),
+      Series(R"({"go.gc_duration_seconds",quantile="0"})", 4.9351e-05,
+             L({{"__name__", gc}, {"quantile", "0.0"}})),
+      Series(R"({"go.gc_duration_seconds",quantile="0.25"})", 7.424100000000001e-05,
+             L({{"__name__", gc}, {"quantile", "0.25"}})),
+      Series(R"({"go.gc_duration_seconds",quantile="0.5",a="b"})", 8.3835e-05,
+             L({{"__name__", gc}, {"quantile", "0.5"}, {"a", "b"}})),
+      hs(R"({"http.status",q="0.9",a="b"})"),
+      hs(R"({"http.status",q="0.9",a="b"})"),
+      hs(R"({q="0.9","http.status",a="b"})"),
+      Series(R"({"go.gc_duration_seconds_sum"})", 0.004304266,
+             L({{"__name__", "go.gc_duration_seconds_sum"}})),
+      Series(
+          R"({"Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}","strange©™\n'quoted' \"name\""="6"})",
+          10,
+          L({{"__name__", "Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}"},
+             {"strange©™\n'quoted' \"name\"", "6"}})),
+  };
+  auto p = NewOpenMetricsParser(input);
+  Status s = ExpectEntries(*p, want);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"foo 0x1p-3\n", "line 1 col 5: invalid value \"0x1p-3\": unsupported character"},
         ErrorCase{"foo 0x1P-3\n", "line 1 col 5: invalid value \"0x1P-3\": unsupported character"},
         ErrorCase{"foo 0 1_2\n", "line 1 col 8: expected end of line after timestamp, got \"_\""},
-        ErrorCase{"{a=\"ok\"} 1", "line 1 col 1: expected metric name before '{'"},
+        ErrorCase{"{a=\"ok\"} 1", "line 1 col 1: metric name not set"},
         ErrorCase{"# TYPE #\n#EOF\n", "line 1 col 8: expected metric name after TYPE, got \"#\""},
         ErrorCase{"# HELP #\n#EOF\n", "line 1 col 8: expected metric name after HELP, got \"#\""},
         // Null bytes (TestPromNullByteHandling).
@@ -164,7 +164,13 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"# TYPE a\n", "line 1 col 9: invalid metric type \"\""},
         ErrorCase{"# HELP a \xff\n", "line 1 col 10: help text is not valid UTF-8"},
         ErrorCase{"# HELP a#b x\n", "line 1 col 9: expected blank after metric name in HELP"},
-        ErrorCase{"a{\"b\"=\"c\"} 1\n", "line 1 col 3: expected label name (quoted UTF-8 names are not supported)"},
+        ErrorCase{"a{\"b\"} 1\n", "line 1 col 3: metric name already set"},
+        ErrorCase{"{\"a\",\"b\"} 1\n", "line 1 col 6: metric name already set"},
+        ErrorCase{"{\"\"} 1\n", "line 1 col 2: empty quoted name"},
+        ErrorCase{"{\"a\xff\"} 1\n", "line 1 col 3: invalid UTF-8 in quoted name"},
+        ErrorCase{"{\"a\nb\"} 1\n", "line 1 col 4: newline in quoted name"},
+        ErrorCase{"{\"a} 1\n", "line 1 col 7: newline in quoted name"},
+        ErrorCase{"# TYPE \"a 1\n", "line 1 col 12: newline in quoted name"},
         ErrorCase{"a{b=\"c\" 1\n", "line 1 col 9: expected label name, got \"1\""},
         ErrorCase{"a{b=\"c\"", "line 1 col 8: expected label name or '}', got end of input"},
         ErrorCase{"\x00"s, "line 1 col 1: expected metric name, comment or blank line, got \"\\x00\""},
@@ -346,6 +352,54 @@ TEST(TextParserTest, FindsDuplicatesAmongManyLabelsQuickly) {
   ok += "} 1\n";
   auto q = NewTextParser(ok);
   EXPECT_EQ(testing::FirstError(*q), "");
+}
+
+}  // namespace
+}  // namespace ferry::parse
+
+namespace ferry::parse {
+namespace {
+
+// Prometheus 3's quoted UTF-8 names (TestUTF8PromParse).
+TEST(TextParserTest, ParsesQuotedUtf8Names) {
+  std::string input = R"(# HELP "go.gc_duration_seconds" A summary of the GC invocation durations.
+# TYPE "go.gc_duration_seconds" summary
+{"go.gc_duration_seconds",quantile="0"} 4.9351e-05
+{"go.gc_duration_seconds",quantile="0.25",} 7.424100000000001e-05
+{"go.gc_duration_seconds",quantile="0.5",a="b"} 8.3835e-05
+{"go.gc_duration_seconds",quantile="0.8", a="b"} 8.3835e-05
+{"go.gc_duration_seconds", quantile="0.9", a="b"} 8.3835e-05
+{"go.gc_duration_seconds_sum"} 0.004304266
+{"Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}","strange©™\n'quoted' \"name\""="6"} 10.0
+my_metric{"label.with.dots"="x", b="y"} 1
+)";
+  const std::string gc = "go.gc_duration_seconds";
+  std::vector<testing::Want> want = {
+      Help(gc, "A summary of the GC invocation durations."),
+      Type(gc, MetricType::kSummary),
+      Series(R"({"go.gc_duration_seconds",quantile="0"})", 4.9351e-05,
+             L({{"__name__", gc}, {"quantile", "0.0"}})),
+      Series(R"({"go.gc_duration_seconds",quantile="0.25",})", 7.424100000000001e-05,
+             L({{"__name__", gc}, {"quantile", "0.25"}})),
+      Series(R"({"go.gc_duration_seconds",quantile="0.5",a="b"})", 8.3835e-05,
+             L({{"__name__", gc}, {"quantile", "0.5"}, {"a", "b"}})),
+      Series(R"({"go.gc_duration_seconds",quantile="0.8", a="b"})", 8.3835e-05,
+             L({{"__name__", gc}, {"quantile", "0.8"}, {"a", "b"}})),
+      Series(R"({"go.gc_duration_seconds", quantile="0.9", a="b"})", 8.3835e-05,
+             L({{"__name__", gc}, {"quantile", "0.9"}, {"a", "b"}})),
+      Series(R"({"go.gc_duration_seconds_sum"})", 0.004304266,
+             L({{"__name__", "go.gc_duration_seconds_sum"}})),
+      Series(
+          R"({"Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}","strange©™\n'quoted' \"name\""="6"})",
+          10,
+          L({{"__name__", "Heizölrückstoßabdämpfung 10€ metric with \"interesting\" {character\nchoices}"},
+             {"strange©™\n'quoted' \"name\"", "6"}})),
+      Series(R"(my_metric{"label.with.dots"="x", b="y"})", 1,
+             L({{"__name__", "my_metric"}, {"label.with.dots", "x"}, {"b", "y"}})),
+  };
+  auto p = NewTextParser(input);
+  Status s = ExpectEntries(*p, want);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 }  // namespace
