@@ -36,12 +36,22 @@ inline void Drain(Parser& p, std::string_view body) {
         return;
       case Entry::kSeries: {
         Require(Inside(p.Series(), body) && Inside(p.MetricName(), body));
-        Require(p.Series().substr(0, p.MetricName().size()) == p.MetricName());
         Require(!p.MetricName().empty());
+        // MetricName() lies inside Series(): first for legacy names, inside
+        // the braces for quoted names.
+        Require(p.MetricName().data() >= p.Series().data() &&
+                p.MetricName().data() + p.MetricName().size() <=
+                    p.Series().data() + p.Series().size());
+        if (p.Series().front() != '{') {
+          Require(p.Series().substr(0, p.MetricName().size()) == p.MetricName());
+        }
         labels::LabelsBuilder b;
         p.Labels(&b);
         labels::Labels ls = b.Build();
-        Require(ls.Get(labels::kMetricName) == p.MetricName());
+        Require(!ls.Get(labels::kMetricName).empty());
+        if (p.MetricName().find('\\') == std::string_view::npos) {
+          Require(ls.Get(labels::kMetricName) == p.MetricName());
+        }
         Require(ls.FirstDuplicateName().empty());
         Exemplar ex;
         if (p.Exemplar(&ex)) {
