@@ -17,7 +17,6 @@ int ShardOf(wal::SeriesRef ref, int shards) {
 }
 
 int DesiredShards(const ShardingInputs& in) {
-  constexpr double kBacklogCatchupPerSecond = 0.05;
   constexpr double kTolerance = 0.3;
   int clamp_current = std::clamp(in.current, in.min_shards, in.max_shards);
   if (in.samples_out_rate <= 0 || in.send_seconds_per_second <= 0) return clamp_current;
@@ -26,7 +25,7 @@ int DesiredShards(const ShardingInputs& in) {
     kept_ratio = in.samples_out_rate / (in.samples_out_rate + in.samples_dropped_rate);
   }
   double time_per_sample = in.send_seconds_per_second / in.samples_out_rate;
-  double needed = in.samples_in_rate * kept_ratio + in.backlog_samples * kBacklogCatchupPerSecond;
+  double needed = in.samples_in_rate * kept_ratio + in.backlog_samples / std::max(in.backlog_catchup_seconds, 0.001);
   double desired = time_per_sample * needed;
   double lower = in.current * (1.0 - kTolerance);
   double upper = in.current * (1.0 + kTolerance);

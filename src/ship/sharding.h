@@ -21,7 +21,7 @@ struct ShardingInputs {
   int current = 1;
   int min_shards = 1;
   int max_shards = 50;
-  // Samples per second read from the WAL and handed to shards.
+  // Samples per second appended to the WAL (what must be kept up with).
   double samples_in_rate = 0;
   // Samples per second acknowledged by the receiver.
   double samples_out_rate = 0;
@@ -31,10 +31,13 @@ struct ShardingInputs {
   double send_seconds_per_second = 0;
   // Unshipped samples in the WAL behind the endpoint's cursor position.
   double backlog_samples = 0;
+  // The backlog should be drained within about this many seconds.
+  double backlog_catchup_seconds = 20;
 };
 
 // Number of shards that would keep up with the incoming rate and drain
-// the backlog within about 20 s (5 %/s, as Prometheus' backlog catch-up),
+// the backlog within backlog_catchup_seconds (20 s = 5 %/s, as Prometheus'
+// backlog catch-up),
 // given the time one sample costs a shard. Returns "current" when nothing
 // was sent (no timing to go on) or the estimate is within 30 % of current
 // (hysteresis), else the estimate rounded up and clamped to

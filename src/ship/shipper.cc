@@ -30,7 +30,10 @@ Result<std::unique_ptr<Shipper>> Shipper::Start(wal::Wal& wal, httpclient::Clien
   if (c.ok()) {
     cursor = c->next_sequence;
   } else if (c.status().IsNotFound()) {
-    cursor = wal.FirstSequence();  // a new endpoint gets everything retained
+    // A new endpoint gets everything retained, and its cursor protects that
+    // from retention from now on.
+    cursor = wal.FirstSequence();
+    FERRY_RETURN_IF_ERROR(wal.CommitCursor(cursor_name, cursor));
   } else {
     return c.status().WithContext("reading cursor " + cursor_name);
   }
@@ -96,6 +99,7 @@ Shipper::Shipper(wal::Wal& wal, httpclient::Client& client, ShipMetrics& familie
   metrics_.shards_max.Set(static_cast<double>(endpoint_->config.queue_config.max_shards));
   last_tick_ = last_reshard_check_ = clock_.MonotonicNow();
   rates_.at = last_tick_;
+  rates_.appended = wal_.GetStats().next_sample;
 }
 
 Shipper::~Shipper() { Stop(); }

@@ -47,6 +47,10 @@ struct ShipperOptions {
   // How often the shard count is reconsidered (Prometheus: 10 s).
   // Default: 10 s.
   std::chrono::milliseconds reshard_interval{10000};
+  // Resharding sizes the shards to drain the WAL backlog within about this
+  // long, on top of keeping up with appends. Default: 20 s (Prometheus'
+  // 5 %/s catch-up).
+  std::chrono::milliseconds backlog_catchup{20000};
   // Makes the jitter RNG of each shard. Default: DefaultRng.
   std::function<UniformRng()> rng_factory;
 };
@@ -133,7 +137,7 @@ class Shipper {
   int64_t last_append_ms_ = 0;
   int64_t highest_ts_ = INT64_MIN;
   struct RateSnapshot {
-    uint64_t in = 0, out = 0, dropped = 0, send_nanos = 0, failed = 0;
+    uint64_t appended = 0, out = 0, dropped = 0, send_nanos = 0, failed = 0;
     std::chrono::steady_clock::time_point at{};
   } rates_;
 

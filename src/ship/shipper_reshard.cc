@@ -73,18 +73,20 @@ void Shipper::UpdateMetrics(bool caught_up) {
 void Shipper::ConsiderResharding() {
   steady_clock::time_point now = clock_.MonotonicNow();
   double secs = std::chrono::duration<double>(now - rates_.at).count();
-  RateSnapshot cur{ctx_.samples_in.load(), ctx_.samples_out.load(), ctx_.samples_dropped.load(),
+  RateSnapshot cur{wal_.GetStats().next_sample, ctx_.samples_out.load(), ctx_.samples_dropped.load(),
                    ctx_.send_nanos.load(), ctx_.failed_attempts.load(), now};
   if (secs <= 0) return;
   ShardingInputs in;
   in.current = static_cast<int>(shards_.size());
   in.min_shards = static_cast<int>(endpoint_->config.queue_config.min_shards);
   in.max_shards = static_cast<int>(endpoint_->config.queue_config.max_shards);
-  in.samples_in_rate = static_cast<double>(cur.in - rates_.in) / secs;
+  in.samples_in_rate = static_cast<double>(cur.appended - rates_.appended) / secs;
   in.samples_out_rate = static_cast<double>(cur.out - rates_.out) / secs;
   in.samples_dropped_rate = static_cast<double>(cur.dropped - rates_.dropped) / secs;
   in.send_seconds_per_second = static_cast<double>(cur.send_nanos - rates_.send_nanos) / 1e9 / secs;
   in.backlog_samples = static_cast<double>(backlog_samples_.load());
+  in.backlog_catchup_seconds =
+      std::chrono::duration<double>(options_.backlog_catchup).count();
   bool failures = cur.failed != rates_.failed;
   rates_ = cur;
   int desired = DesiredShards(in);
