@@ -1,5 +1,6 @@
 // Reader: streams decoded records in sequence order from a starting sequence,
-// with memory bounded by one record plus a small keyframe cache.
+// with memory bounded by one record plus each stream's previous record (the
+// base its next delta decodes against), capped at 2 Mi samples in total.
 //
 // STATES
 //   kReading   position() is the next sequence Next() will try. Next() returns

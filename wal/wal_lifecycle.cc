@@ -103,6 +103,9 @@ Status WalImpl::CatchUp() {
   FERRY_RETURN_IF_ERROR(LoadSequences());
   FERRY_RETURN_IF_ERROR(LoadSeries(series_hwm_ + 1));
   bytes_on_disk_ = DirBytes();
+  {
+    MutexLock l(mu_);  // a waiter between its check and its wait sees the new value
+  }
   newer_cv_.NotifyAll();
   return Status::Ok();
 }

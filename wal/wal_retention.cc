@@ -118,6 +118,15 @@ Result<uint64_t> WalImpl::SizeCut(uint64_t first, uint64_t last, uint64_t excess
 
 Result<TruncationEvent> WalImpl::Truncate() {
   if (read_only_) return ReadOnlyError("Truncate");
+  Result<TruncationEvent> r = [&] {
+    MutexLock serial(truncate_mu_);
+    return TruncateOnce();
+  }();
+  if (r.ok() && r->to_sequence != 0 && listener_ != nullptr) listener_->OnTruncation(*r);
+  return r;
+}
+
+Result<TruncationEvent> WalImpl::TruncateOnce() {
   TruncationEvent ev;
   const int64_t now = clock_.NowMillis();
   const uint64_t first = FirstSequence();
@@ -228,7 +237,6 @@ Result<TruncationEvent> WalImpl::Truncate() {
     stats_.dropped_samples[static_cast<int>(DropReason::kSizeCap)] += ev.dropped_size_cap_samples;
     stats_.collected_series += ev.series_collected;
   }
-  if (listener_ != nullptr) listener_->OnTruncation(ev);
   return ev;
 }
 

@@ -106,6 +106,7 @@ class WalImpl final : public Wal {
   void RecordSyncLatency(double seconds);
 
   // wal_retention.cc
+  Result<TruncationEvent> TruncateOnce();  // REQUIRES: truncate_mu_ held
   Result<int64_t> AppendMsAt(uint64_t sequence, uint64_t* found_seq) const;
   uint64_t FirstSampleAt(uint64_t sequence) const;
   Result<uint64_t> LowerCutForKeyframes(uint64_t cut, uint64_t from, uint64_t to) const;
@@ -150,6 +151,8 @@ class WalImpl final : public Wal {
 
   mutable Mutex stats_mu_;
   WalStats stats_ FERRY_GUARDED_BY(stats_mu_);
+
+  Mutex truncate_mu_;  // one retention pass at a time (background or Truncate())
 
   Mutex bg_mu_;
   CondVar bg_cv_;
