@@ -8,7 +8,8 @@
 //   int64(ts * 1000), NaN and infinities refused;
 // - a sample may carry an exemplar: ` # {labels} value [timestamp]`;
 // - label values may not contain a raw newline; after each label comes ','
-//   or '}', and a trailing comma is allowed.
+//   or '}', and a trailing comma is allowed;
+// - names may be quoted UTF-8 strings, as in the text parser.
 #include <algorithm>
 #include <cstring>
 #include <optional>

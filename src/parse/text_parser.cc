@@ -7,7 +7,9 @@
 // - the value is any run of bytes up to a blank, '{' or newline, parsed as a
 //   Go float; the optional timestamp is decimal digits (milliseconds);
 // - label values may contain any byte except an unescaped '"' (even a raw
-//   newline), must be valid UTF-8, and a comma after each label is optional.
+//   newline), must be valid UTF-8, and a comma after each label is optional;
+// - names are legacy identifiers or quoted UTF-8 strings (Prometheus 3); a
+//   quoted string followed by ',' or '}' inside the braces is the metric name.
 #include <cstring>
 
 #include "src/parse/internal/scan.h"
