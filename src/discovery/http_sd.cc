@@ -113,7 +113,7 @@ void HttpProvider::Run(std::stop_token stop) {
     const auto deadline = std::chrono::steady_clock::now() + interval;
     while (!shared_->stop && std::chrono::steady_clock::now() < deadline) {
       shared_->cv.WaitFor(shared_->mu, deadline - std::chrono::steady_clock::now(),
-                          [&] { return shared_->stop; });
+                          [&]() FERRY_REQUIRES(shared_->mu) { return shared_->stop; });
     }
     if (shared_->stop) return;
   }
@@ -154,7 +154,9 @@ Result<std::vector<TargetGroup>> HttpProvider::Fetch() {
   httpclient::Response resp;
   {
     MutexLock l(shared_->mu);
-    shared_->cv.Wait(shared_->mu, [&] { return shared_->stop || shared_->response.has_value(); });
+    shared_->cv.Wait(shared_->mu, [&]() FERRY_REQUIRES(shared_->mu) {
+      return shared_->stop || shared_->response.has_value();
+    });
     if (!shared_->response.has_value()) return Status::Cancelled("discovery stopped");
     resp = std::move(*shared_->response);
     shared_->response.reset();

@@ -231,7 +231,12 @@ void Manager::OnReport(uint64_t id, RefreshReport report) {
 
 void Manager::UpdateLoop() {
   for (;;) {
-    std::vector<std::pair<std::string, std::vector<TargetGroup>>> round;
+    struct Update {
+      std::string job;
+      std::vector<TargetGroup> groups;
+      bool removed;
+    };
+    std::vector<Update> round;
     bool exit_after = false;
     {
       MutexLock l(mu_);
@@ -259,30 +264,24 @@ void Manager::UpdateLoop() {
       for (const auto& [name, unused] : dirty_) {
         auto it = jobs_.find(name);
         if (it == jobs_.end()) {
-          round.emplace_back(name, std::vector<TargetGroup>{});
+          round.push_back({name, {}, true});
         } else {
           it->second.delivered = true;
-          round.emplace_back(name, JobGroups(it->second));
+          round.push_back({name, JobGroups(it->second), false});
         }
       }
       dirty_.clear();
       last_round_ = std::chrono::steady_clock::now();
       exit_after = stopping_;
     }
-    for (auto& [name, groups] : round) {
-      const size_t targets = CountTargets(groups);
-      const bool removed = groups.empty();
-      on_update_(name, std::move(groups));
-      bool exists;
-      {
-        MutexLock l(mu_);
-        exists = jobs_.count(name) != 0;
-      }
-      if (exists || !removed) {
-        metrics_->SetDiscoveredTargets(name, static_cast<double>(targets));
-      } else {
+    for (auto& [name, groups, removed] : round) {
+      // The gauge first, so whoever reacts to the update sees it current.
+      if (removed) {
         metrics_->RemoveJob(name);
+      } else {
+        metrics_->SetDiscoveredTargets(name, static_cast<double>(CountTargets(groups)));
       }
+      on_update_(name, std::move(groups));
     }
     if (exit_after) {
       MutexLock l(mu_);
