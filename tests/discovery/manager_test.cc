@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <cstdio>
 #include <mutex>
 
 #include "tests/discovery/test_util.h"
@@ -177,6 +178,49 @@ TEST_F(ManagerTest, StopSendsFinalUpdatesAndIsIdempotent) {
   manager_->Stop();
   EXPECT_TRUE(manager_->Status().empty());
   EXPECT_TRUE(manager_->ApplyConfig(cfg).IsFailedPrecondition());
+}
+
+TEST_F(ManagerTest, LaterChangesWaitForTheUpdateInterval) {
+  ::ferry::testing::TempDir dir;
+  ::ferry::testing::WriteFileOrDie(dir.Sub("t.json"), R"([{"targets": ["a:1"]}])");
+  Start(/*update_interval=*/1h);
+  ASSERT_TRUE(manager_
+                  ->ApplyConfig(LoadConfig(
+                      "scrape_configs:\n- job_name: f\n  file_sd_configs:\n  - files: [t.json]\n",
+                      dir.str()))
+                  .ok());
+  ASSERT_TRUE(recorder_.WaitFor("f", [](const Groups& g) { return !g.empty(); }));
+  // The provider sees the change at once; the update waits for the interval.
+  ::ferry::testing::WriteFileOrDie(dir.Sub("t.json.tmp"), R"([{"targets": ["b:1"]}])");
+  ASSERT_EQ(std::rename(dir.Sub("t.json.tmp").c_str(), dir.Sub("t.json").c_str()), 0);
+  ASSERT_TRUE(PollUntil([&] {
+    return Addresses(FindStatus(*manager_, "f", "file_sd_configs[0]")->groups) ==
+           std::vector<std::string>{"b:1"};
+  }));
+  EXPECT_EQ(recorder_.Count("f"), 1u);
+  EXPECT_EQ(Addresses(recorder_.Latest("f")), std::vector<std::string>{"a:1"});
+}
+
+TEST_F(ManagerTest, CallbackMayReadStatus) {
+  Manager* self = nullptr;
+  std::vector<size_t> seen;
+  std::mutex seen_mu;
+  manager_ = std::make_unique<Manager>(
+      client_,
+      [&](const std::string& job, std::vector<TargetGroup> groups) {
+        const size_t n = self->Status().size();  // no deadlock: no lock is held
+        std::lock_guard<std::mutex> l(seen_mu);
+        seen.push_back(n);
+      },
+      &clock_, nullptr, Manager::Options{.update_interval = 20ms});
+  self = manager_.get();
+  ASSERT_TRUE(manager_->ApplyConfig(LoadConfig("scrape_configs:\n" + StaticJob("a", "a:1"))).ok());
+  ASSERT_TRUE(PollUntil([&] {
+    std::lock_guard<std::mutex> l(seen_mu);
+    return !seen.empty();
+  }));
+  std::lock_guard<std::mutex> l(seen_mu);
+  EXPECT_EQ(seen[0], 1u);
 }
 
 TEST_F(ManagerTest, JobWithoutTargetsIsAnnounced) {
