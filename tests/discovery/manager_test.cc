@@ -219,8 +219,13 @@ TEST_F(ManagerTest, CallbackMayReadStatus) {
     std::lock_guard<std::mutex> l(seen_mu);
     return !seen.empty();
   }));
-  std::lock_guard<std::mutex> l(seen_mu);
-  EXPECT_EQ(seen[0], 1u);
+  size_t first;
+  {
+    std::lock_guard<std::mutex> l(seen_mu);
+    first = seen[0];
+  }
+  manager_->Stop();  // its final update calls Status() too; "seen" must outlive it
+  EXPECT_EQ(first, 1u);
 }
 
 TEST_F(ManagerTest, JobWithoutTargetsIsAnnounced) {
