@@ -63,8 +63,8 @@ function(ferry_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} ferry_testing GTest::gmock GTest::gtest GTest::gtest_main)
   include(GoogleTest)
   gtest_discover_tests(${name}
-    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "FERRY_SOURCE_DIR=${PROJECT_SOURCE_DIR}\\;FERRY_BINARY_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
 

@@ -7,6 +7,7 @@
 #include "src/agent/version.h"
 #include "src/cli/check_command.h"
 #include "src/cli/run_command.h"
+#include "src/cli/wal_command.h"
 
 namespace ferry::cli {
 
@@ -30,12 +31,17 @@ int Main(int argc, char** argv) {
   check_config->add_option("config-files", config_files, "The config files to check.")
       ->required();
 
+  WalFlags wal_flags;
+  WalCommands wal = AddWalCommands(app, wal_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (*check_config) return CheckConfig(config_files);
+  if (*wal.inspect) return RunWalInspect(wal_flags);
+  if (*wal.dump) return RunWalDump(wal_flags);
   if (int code = CheckUnsupportedArgs(app.remaining()); code != 0) return code;
   return RunAgent(run);
 }
