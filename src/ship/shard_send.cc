@@ -149,6 +149,10 @@ void Shard::Send(Batch& b) {
   const config::QueueConfig& q = ep.config.queue_config;
   Outcome outcome = Outcome::kRetry;
   size_t sent = 0;
+  // Whether the receiver may already hold this batch: a resend after a
+  // crash, or a retry after an attempt whose outcome is unknown (network
+  // error, timeout, cut answer, 5xx from a proxy after the backend stored).
+  bool maybe_delivered = b.replay;
   while (outcome == Outcome::kRetry) {
     if (ctx_.hard_stop.load(std::memory_order_relaxed)) {
       outcome = Outcome::kAbandoned;
@@ -213,6 +217,7 @@ void Shard::Send(Batch& b) {
       ctx_.send_nanos.fetch_add(static_cast<uint64_t>(secs * 1e9), std::memory_order_relaxed);
       int code = resp.http_status;
       if (!resp.status.ok()) {
+        maybe_delivered = true;
         Report("request failed: " + resp.status.ToString(), false);
       } else if (code >= 200 && code < 300) {
         outcome = Outcome::kDelivered;
@@ -229,6 +234,7 @@ void Shard::Send(Batch& b) {
           }
         }
       } else if (code >= 500 || (code == 429 && q.retry_on_http_429)) {
+        if (code >= 500) maybe_delivered = true;
         retry_after = ParseRetryAfter(resp.Header("retry-after"), ctx_.clock.SystemNow());
         Report("server returned HTTP status " + std::to_string(code) + ": " +
                    resp.body.substr(0, kLoggedBodyBytes),
@@ -237,7 +243,7 @@ void Shard::Send(Batch& b) {
         outcome = Outcome::kDropped;
         std::string_view reason;
         std::string http_reason = "http_" + std::to_string(code);
-        if (b.replay && code == 400 && SaysAlreadyStored(resp.body)) {
+        if (maybe_delivered && code == 400 && SaysAlreadyStored(resp.body)) {
           reason = kReasonAlreadyDelivered;
         } else {
           reason = http_reason;
