@@ -3,15 +3,15 @@
 //   BM_Append/<samples per scrape>/<durability 0=always 1=interval 2=never>
 //   BM_AppendThreads/<samples>/<durability>  (4 appender threads: group commit)
 //   BM_ReadDecode/<samples per scrape>
-//   BM_BytesPerSample/<series per target>    (counter "bytes_per_sample")
+//   BM_BytesPerSample/<series per target>/<zstd bottommost> (counter "bytes_per_sample")
+#include <benchmark/benchmark.h>
+#include <rocksdb/db.h>
+
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <rocksdb/db.h>
 
 #include "tests/testing/test_util.h"
 #include "wal/internal/wal_impl.h"
@@ -51,7 +51,8 @@ class Target {
           v += static_cast<double>(rng_() % 1500) / 100.0;
           break;
         case 3:
-          if (rng_() % 2 == 0) v += 4096.0 * static_cast<double>(static_cast<int>(rng_() % 64) - 32);
+          if (rng_() % 2 == 0)
+            v += 4096.0 * static_cast<double>(static_cast<int>(rng_() % 64) - 32);
           break;
         default:
           break;
@@ -76,8 +77,9 @@ class Target {
   std::vector<SeriesRef> refs_;
 };
 
-std::unique_ptr<Wal> OpenWal(const std::string& dir, Durability d) {
+std::unique_ptr<Wal> OpenWal(const std::string& dir, Durability d, bool zstd = true) {
   Options o;
+  o.zstd_bottommost = zstd;
   o.dir = dir;
   o.durability = d;
   o.retention_interval = std::chrono::milliseconds(0);
@@ -178,7 +180,7 @@ void BM_BytesPerSample(benchmark::State& state) {
   const int series = static_cast<int>(state.range(0));
   for (auto _ : state) {
     ferry::testing::TempDir tmp;
-    auto wal = OpenWal(tmp.Sub("wal"), Durability::kNever);
+    auto wal = OpenWal(tmp.Sub("wal"), Durability::kNever, state.range(1) != 0);
     std::vector<Target> targets;
     for (int i = 0; i < 50; ++i) targets.emplace_back(i + 1, series);
     Batch b;
@@ -195,7 +197,6 @@ void BM_BytesPerSample(benchmark::State& state) {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     if (!impl->db()->Flush(rocksdb::FlushOptions()).ok()) std::abort();
-    std::vector<rocksdb::ColumnFamilyHandle*> cfs;
     if (!impl->db()->Flush(rocksdb::FlushOptions(), impl->samples_cf()).ok()) std::abort();
     if (!impl->db()->CompactRange(co, impl->samples_cf(), nullptr, nullptr).ok()) std::abort();
     if (!wal->Close().ok()) std::abort();
@@ -211,7 +212,12 @@ void BM_BytesPerSample(benchmark::State& state) {
     state.counters["samples"] = static_cast<double>(samples);
   }
 }
-BENCHMARK(BM_BytesPerSample)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BytesPerSample)
+    ->Args({1000, 1})
+    ->Args({1000, 0})
+    ->ArgNames({"series", "zstd"})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace ferry::wal

@@ -52,9 +52,9 @@ struct CorruptionEvent {
 };
 
 struct TruncationEvent {
-  uint64_t from_sequence = 0;  // first deleted sequence
-  uint64_t to_sequence = 0;    // first retained sequence
-  uint64_t shipped_samples = 0;          // already acknowledged by every cursor
+  uint64_t from_sequence = 0;              // first deleted sequence
+  uint64_t to_sequence = 0;                // first retained sequence
+  uint64_t shipped_samples = 0;            // already acknowledged by every cursor
   uint64_t dropped_retention_samples = 0;  // unshipped, older than max_age
   uint64_t dropped_size_cap_samples = 0;   // unshipped, over max_size
   uint64_t series_collected = 0;

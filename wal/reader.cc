@@ -1,8 +1,8 @@
 #include <string>
 
 #include "wal/internal/codec.h"
-#include "wal/internal/record_format.h"
 #include "wal/internal/reader_impl.h"
+#include "wal/internal/record_format.h"
 #include "wal/internal/rocks_util.h"
 #include "wal/internal/schema.h"
 
@@ -85,8 +85,8 @@ Status ReaderImpl::Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base) {
       FERRY_RETURN_IF_ERROR(FromRocks(s, "reading record seq=" + std::to_string(p)));
       RecordHeader h;
       std::string_view body;
-      FERRY_RETURN_IF_ERROR(DecodeHeader(bytes, &h, &body)
-                                .WithContext("wal record seq=" + std::to_string(p)));
+      FERRY_RETURN_IF_ERROR(
+          DecodeHeader(bytes, &h, &body).WithContext("wal record seq=" + std::to_string(p)));
       if (h.stream != stream) {
         return Status::Corruption("record seq=" + std::to_string(p) + " belongs to stream " +
                                   std::to_string(h.stream) + ", not " + std::to_string(stream));
@@ -148,7 +148,8 @@ Result<bool> ReaderImpl::Next(Record& out) {
   for (;;) {
     if (it_ == nullptr || !it_->Valid()) {
       if (it_ != nullptr && !it_->status().ok()) {
-        Status s = FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_));
+        Status s =
+            FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_));
         if (!s.IsCorruption()) return Fail(s);
         // A damaged SST block: report it, skip the sequences it holds, and
         // go on with the rest (LevelDB Reporter semantics).
@@ -167,7 +168,8 @@ Result<bool> ReaderImpl::Next(Record& out) {
       Reposition();
       if (!it_->Valid()) {
         if (!it_->status().ok()) {
-          return Fail(FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_)));
+          return Fail(
+              FromRocks(it_->status(), "reading WAL records at seq " + std::to_string(position_)));
         }
         state_ = State::kCaughtUp;
         return false;

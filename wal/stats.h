@@ -9,9 +9,9 @@
 namespace ferry::wal {
 
 enum class DropReason : int {
-  kRetention = 0,  // unacknowledged, older than Options::max_age
-  kSizeCap = 1,    // unacknowledged, deleted to respect Options::max_size
-  kCorruption = 2, // unreadable on disk (found by a reader or recovery)
+  kRetention = 0,   // unacknowledged, older than Options::max_age
+  kSizeCap = 1,     // unacknowledged, deleted to respect Options::max_size
+  kCorruption = 2,  // unreadable on disk (found by a reader or recovery)
 };
 inline constexpr int kDropReasonCount = 3;
 std::string_view DropReasonName(DropReason reason);  // "retention", "size_cap", "corruption"
@@ -26,9 +26,9 @@ struct WalStats {
   uint64_t appended_samples = 0;
   uint64_t appended_records = 0;
   uint64_t created_series = 0;
-  uint64_t group_commits = 0;      // RocksDB writes (each holding >= 1 append)
-  uint64_t keyframes = 0;          // records written as keyframes
-  uint64_t syncs = 0;              // fdatasync calls (group commit or interval)
+  uint64_t group_commits = 0;  // RocksDB writes (each holding >= 1 append)
+  uint64_t keyframes = 0;      // records written as keyframes
+  uint64_t syncs = 0;          // fdatasync calls (group commit or interval)
   // Non-cumulative counts per bucket of kSyncLatencyBounds, then +Inf.
   std::array<uint64_t, kSyncLatencyBounds.size() + 1> sync_latency_buckets{};
   double sync_latency_sum_seconds = 0;
@@ -38,11 +38,11 @@ struct WalStats {
   uint64_t corruption_events = 0;
 
   // Gauges.
-  uint64_t series = 0;           // live series
-  uint64_t first_sequence = 0;   // oldest retained record (0: empty)
-  uint64_t last_sequence = 0;    // newest record (0: none yet)
-  uint64_t next_sample = 0;      // samples ever appended (first_sample of the next record)
-  uint64_t bytes_on_disk = 0;    // files in the directory, refreshed by retention passes
+  uint64_t series = 0;          // live series
+  uint64_t first_sequence = 0;  // oldest retained record (0: empty)
+  uint64_t last_sequence = 0;   // newest record (0: none yet)
+  uint64_t next_sample = 0;     // samples ever appended (first_sample of the next record)
+  uint64_t bytes_on_disk = 0;   // files in the directory, refreshed by retention passes
 };
 
 }  // namespace ferry::wal

@@ -2,11 +2,11 @@
 // one at the front becomes leader, takes every queued batch (up to
 // max_group_bytes), encodes them into one RocksDB WriteBatch, writes it with
 // one fdatasync (kAlways), then wakes the followers it committed.
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
-
-#include <rocksdb/write_batch.h>
 
 #include "wal/internal/codec.h"
 #include "wal/internal/record_format.h"
@@ -29,7 +29,7 @@ Result<uint64_t> WalImpl::Append(Batch& batch) {
     MutexLock l(mu_);
     if (closed_) return Status::Cancelled("Append: WAL at " + options_.dir + " is closed");
     writers_.push_back(&w);
-    writers_cv_.Wait(mu_, [&] { return w.done || writers_.front() == &w; });
+    writers_cv_.Wait(mu_, [&]() FERRY_REQUIRES(mu_) { return w.done || writers_.front() == &w; });
     if (w.done) {
       if (!w.status.ok()) return w.status;
       return w.sequence;
@@ -76,7 +76,7 @@ Status WalImpl::RunExclusive(const std::function<Status()>& fn) {
     MutexLock l(mu_);
     if (closed_) return Status::Cancelled("WAL at " + options_.dir + " is closed");
     writers_.push_back(&w);
-    writers_cv_.Wait(mu_, [&] { return writers_.front() == &w; });
+    writers_cv_.Wait(mu_, [&]() FERRY_REQUIRES(mu_) { return writers_.front() == &w; });
   }
   Status s = fn();
   {
@@ -88,8 +88,7 @@ Status WalImpl::RunExclusive(const std::function<Status()>& fn) {
   return s;
 }
 
-Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb,
-                            bool* new_series) {
+Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb, bool* new_series) {
   std::vector<SeriesRef>& refs = batch.mutable_refs();
   for (Batch::Pending& p : batch.pending()) {
     if (p.labels.empty()) {
@@ -236,8 +235,9 @@ Status WalImpl::Sync() {
 
 bool WalImpl::WaitForNewer(uint64_t sequence, std::chrono::milliseconds timeout) {
   MutexLock l(mu_);
-  return newer_cv_.WaitFor(mu_, timeout, [&] { return closed_ || LastSequence() > sequence; }) &&
-         LastSequence() > sequence;
+  return newer_cv_.WaitFor(mu_, timeout, [&]() FERRY_REQUIRES(mu_) {
+    return closed_ || LastSequence() > sequence;
+  }) && LastSequence() > sequence;
 }
 
 }  // namespace ferry::wal::internal

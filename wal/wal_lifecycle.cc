@@ -64,16 +64,14 @@ Status WalImpl::Close() {
   newer_cv_.NotifyAll();
   if (bg_thread_.joinable()) {
     bg_thread_.request_stop();
-    {
-      MutexLock l(bg_mu_);
-    }
+    { MutexLock l(bg_mu_); }
     bg_cv_.NotifyAll();
     bg_thread_.join();
   }
   // Wait for in-flight appends to finish before closing RocksDB.
   {
     MutexLock l(mu_);
-    writers_cv_.Wait(mu_, [&] { return writers_.empty(); });
+    writers_cv_.Wait(mu_, [&]() FERRY_REQUIRES(mu_) { return writers_.empty(); });
   }
   Status result;
   if (db_ != nullptr) {
@@ -99,7 +97,8 @@ Status WalImpl::CatchUp() {
   if (options_.mode != OpenMode::kSecondary) {
     return Status::FailedPrecondition("CatchUp: WAL at " + options_.dir + " is not a secondary");
   }
-  FERRY_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + options_.dir));
+  FERRY_RETURN_IF_ERROR(
+      FromRocks(db_->TryCatchUpWithPrimary(), "catching up with " + options_.dir));
   FERRY_RETURN_IF_ERROR(LoadSequences());
   FERRY_RETURN_IF_ERROR(LoadSeries(series_hwm_ + 1));
   bytes_on_disk_ = DirBytes();

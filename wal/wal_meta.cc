@@ -1,7 +1,7 @@
 // Cursors, the generic meta key/value API, series lookup and stats.
-#include <string>
-
 #include <rocksdb/write_batch.h>
+
+#include <string>
 
 #include "wal/internal/record_format.h"
 #include "wal/internal/rocks_util.h"
@@ -44,8 +44,8 @@ Result<std::vector<Cursor>> WalImpl::ListCursors() const {
   for (it->Seek(ToSlice(kMetaCursorPrefix));
        it->Valid() && it->key().starts_with(ToSlice(kMetaCursorPrefix)); it->Next()) {
     Cursor c{.name = std::string(ToView(it->key()).substr(kMetaCursorPrefix.size()))};
-    FERRY_RETURN_IF_ERROR(
-        DecodeCursor(ToView(it->value()), &c.next_sequence, &c.commit_ms).WithContext("cursor " + c.name));
+    FERRY_RETURN_IF_ERROR(DecodeCursor(ToView(it->value()), &c.next_sequence, &c.commit_ms)
+                              .WithContext("cursor " + c.name));
     out.push_back(std::move(c));
   }
   FERRY_RETURN_IF_ERROR(FromRocks(it->status(), "listing cursors"));

@@ -1,12 +1,12 @@
 // Wal::Open: options, RocksDB open (primary, read-only, secondary), recovery
 // reporting, repair of damaged SSTs, format version check, loading state.
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
 
 #include "src/base/coding.h"
 #include "wal/internal/codec.h"
@@ -137,8 +137,8 @@ Result<std::unique_ptr<WalImpl>> WalImpl::OpenImpl(const Options& options) {
   }
   FERRY_RETURN_IF_ERROR(s);
   w->bytes_on_disk_ = w->DirBytes();
-  if (!w->read_only_ && (options.durability == Durability::kInterval ||
-                         options.retention_interval.count() > 0)) {
+  if (!w->read_only_ &&
+      (options.durability == Durability::kInterval || options.retention_interval.count() > 0)) {
     WalImpl* self = w.get();
     w->bg_thread_ = std::jthread([self](std::stop_token st) { self->BackgroundLoop(st); });
   }
@@ -165,8 +165,8 @@ Status WalImpl::OpenDb() {
         s = rocksdb::DB::OpenForReadOnly(db, options_.dir, cfs, &handles_, &raw);
         break;
       case OpenMode::kSecondary:
-        s = rocksdb::DB::OpenAsSecondary(db, options_.dir, options_.secondary_dir, cfs,
-                                         &handles_, &raw);
+        s = rocksdb::DB::OpenAsSecondary(db, options_.dir, options_.secondary_dir, cfs, &handles_,
+                                         &raw);
         break;
     }
     db_.reset(raw);
@@ -175,11 +175,10 @@ Status WalImpl::OpenDb() {
   rocksdb::Status s = open();
   if (!s.ok()) {
     std::string msg = s.ToString();
-    if (s.IsIOError() && (msg.find("LOCK") != std::string::npos ||
-                          msg.find("lock") != std::string::npos)) {
+    if (s.IsIOError() &&
+        (msg.find("LOCK") != std::string::npos || msg.find("lock") != std::string::npos)) {
       return Status::FailedPrecondition("WAL directory " + options_.dir +
-                                        " is in use by another writer (RocksDB LOCK held): " +
-                                        msg);
+                                        " is in use by another writer (RocksDB LOCK held): " + msg);
     }
     return FromRocks(s, "opening WAL at " + options_.dir);
   }
@@ -255,10 +254,10 @@ Status WalImpl::CheckVersion() {
         "); run a newer ferry or use another directory");
   }
   if (version < kMinSupportedVersion) {
-    return Status::FailedPrecondition(
-        "WAL at " + options_.dir + " has format version " + std::to_string(version) +
-        ", older than the oldest this ferry can upgrade (" +
-        std::to_string(kMinSupportedVersion) + ")");
+    return Status::FailedPrecondition("WAL at " + options_.dir + " has format version " +
+                                      std::to_string(version) +
+                                      ", older than the oldest this ferry can upgrade (" +
+                                      std::to_string(kMinSupportedVersion) + ")");
   }
   // Upgrade steps from "version" to kFormatVersion go here, one per version,
   // each in one WriteBatch that also bumps meta/version. None exist yet.

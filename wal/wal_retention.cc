@@ -2,11 +2,11 @@
 // cut = max(what every cursor acknowledged beyond keep_shipped, max_age,
 // max_size), lowered so no retained delta loses its keyframe; then collects
 // series that no retained keyframe lists, and compacts the range away.
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
-
-#include <rocksdb/write_batch.h>
 
 #include "wal/internal/codec.h"
 #include "wal/internal/record_format.h"
@@ -105,8 +105,8 @@ Result<uint64_t> WalImpl::SizeCut(uint64_t first, uint64_t last, uint64_t excess
     std::string end = U64Key(mid);
     rocksdb::Range r(ToSlice(begin), ToSlice(end));
     uint64_t size = 0;
-    FERRY_RETURN_IF_ERROR(FromRocks(
-        db_->GetApproximateSizes(so, cf_samples_, &r, 1, &size), "estimating WAL size"));
+    FERRY_RETURN_IF_ERROR(
+        FromRocks(db_->GetApproximateSizes(so, cf_samples_, &r, 1, &size), "estimating WAL size"));
     if (size >= excess) {
       hi = mid;
     } else {
@@ -168,8 +168,8 @@ Result<TruncationEvent> WalImpl::TruncateOnce() {
   Status s = RunExclusive([&]() -> Status {
     // Records appended since the scan may reference keyframes below cut too.
     const uint64_t last2 = next_seq_ - 1;
-    FERRY_ASSIGN_OR_RETURN(cut, LowerCutForKeyframes(cut, scan_to + 1,
-                                                     std::min(last2, cut + kMaxKeyframeDistance)));
+    FERRY_ASSIGN_OR_RETURN(
+        cut, LowerCutForKeyframes(cut, scan_to + 1, std::min(last2, cut + kMaxKeyframeDistance)));
     if (cut <= first) return Status::Ok();
     // Streams idle for longer than stream_idle_timeout are forgotten (their
     // series become collectable); the series of live streams are kept even if
@@ -233,7 +233,8 @@ Result<TruncationEvent> WalImpl::TruncateOnce() {
   {
     MutexLock l(stats_mu_);
     stats_.truncated_shipped_samples += ev.shipped_samples;
-    stats_.dropped_samples[static_cast<int>(DropReason::kRetention)] += ev.dropped_retention_samples;
+    stats_.dropped_samples[static_cast<int>(DropReason::kRetention)] +=
+        ev.dropped_retention_samples;
     stats_.dropped_samples[static_cast<int>(DropReason::kSizeCap)] += ev.dropped_size_cap_samples;
     stats_.collected_series += ev.series_collected;
   }

@@ -1,12 +1,12 @@
 #include "wal/internal/codec.h"
 
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "wal/internal/bit_stream.h"
 #include "wal/internal/record_format.h"
@@ -74,7 +74,9 @@ TEST(CodecTest, KeyframeGoldenBytes) {
   // values: 1.0 = 0x3ff0000000000000: '1' '1' lead=2 (00010) m-1=9 (001001) then
   // 10 bits 1111111111, then '0' for the second value -> 24 bits:
   // 11000100 01001111 11111110.
-  EXPECT_EQ(Hex(got), "010207d00f2a02a01f000604" "c44ffe");
+  EXPECT_EQ(Hex(got),
+            "010207d00f2a02a01f000604"
+            "c44ffe");
 }
 
 TEST(CodecTest, DeltaGoldenBytes) {
@@ -82,7 +84,9 @@ TEST(CodecTest, DeltaGoldenBytes) {
   // flags 03 (delta|shared), key_dist 04, prev_dist 04, no refs; values: xor 0 -> '0';
   // 2.0^1.0 = 0x7ff0000000000000: lead 1, m 11 -> '11' 00001 001010 + 11 ones:
   // 0 11 00001 | 001010 11 | 11111111 | 1 + 7 zero padding bits.
-  EXPECT_EQ(Hex(got), "010307d00f2a02a01f000404" "612bff80");
+  EXPECT_EQ(Hex(got),
+            "010307d00f2a02a01f000404"
+            "612bff80");
 }
 
 TEST(CodecTest, KeyframeRoundTripsWithPerSampleTimestampsAndSpecialValues) {
@@ -151,11 +155,25 @@ TEST(CodecTest, DeltaChainsDecodeAgainstThePreviousRecord) {
   Record kf, d1, d2;
   ASSERT_TRUE(DecodeRecord(Encode(refs, ts, v0), 10, nullptr, &kf).ok());
   std::string b1, b2;
-  EncodeRecord({.stream = 7, .append_ms = 0, .first_sample = 0, .refs = refs, .timestamps = ts,
-                .values = v1, .key_dist = 2, .prev_dist = 2, .prev_values = v0},
+  EncodeRecord({.stream = 7,
+                .append_ms = 0,
+                .first_sample = 0,
+                .refs = refs,
+                .timestamps = ts,
+                .values = v1,
+                .key_dist = 2,
+                .prev_dist = 2,
+                .prev_values = v0},
                &b1);
-  EncodeRecord({.stream = 7, .append_ms = 0, .first_sample = 0, .refs = refs, .timestamps = ts,
-                .values = v2, .key_dist = 5, .prev_dist = 3, .prev_values = v1},
+  EncodeRecord({.stream = 7,
+                .append_ms = 0,
+                .first_sample = 0,
+                .refs = refs,
+                .timestamps = ts,
+                .values = v2,
+                .key_dist = 5,
+                .prev_dist = 3,
+                .prev_values = v1},
                &b2);
   DeltaBase base = BaseOf(kf);
   ASSERT_TRUE(DecodeRecord(b1, 12, &base, &d1).ok());
@@ -221,7 +239,11 @@ TEST(SeriesCodecTest, RoundTripsAndRefusesUnsorted) {
   ASSERT_TRUE(DecodeLabels(bytes, &out).ok());
   EXPECT_EQ(out, ls);
   // {b, a}: unsorted.
-  std::string bad = std::string("\x02\x01" "b\x00\x01" "a\x00", 7);
+  std::string bad = std::string(
+      "\x02\x01"
+      "b\x00\x01"
+      "a\x00",
+      7);
   EXPECT_TRUE(DecodeLabels(bad, &out).IsCorruption());
   EXPECT_TRUE(DecodeLabels(std::string("\x00", 1), &out).IsCorruption());
   EXPECT_TRUE(DecodeLabels(bytes.substr(0, bytes.size() - 1), &out).IsCorruption());

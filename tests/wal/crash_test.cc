@@ -4,6 +4,7 @@
 // nothing acknowledged in any of them, since every mode write()s before the
 // append returns.
 // FERRY_CRASH_ROUNDS sets the number of rounds (default 50).
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <map>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "tests/testing/test_util.h"
 #include "tests/wal/wal_test_util.h"

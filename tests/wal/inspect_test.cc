@@ -56,7 +56,7 @@ TEST_F(InspectTest, ReportsRangesCountsAndCursorLag) {
   EXPECT_EQ(caught.lag_samples, 0u);
   EXPECT_EQ(caught.oldest_unshipped_ms, 0);
   const CursorInfo& remote = info.cursors[1];
-  EXPECT_EQ(remote.lag_records, 4u);   // 7..10
+  EXPECT_EQ(remote.lag_records, 4u);  // 7..10
   EXPECT_EQ(remote.lag_samples, 12u);
   // Record 7 was appended at +7 s; now is +15 s.
   EXPECT_EQ(remote.lag_seconds, 8.0);

@@ -1,8 +1,8 @@
 // Retention: cursors gate deletion, keep_shipped, max_age, the size cap,
 // keyframe preservation, dropped-sample accounting and series GC.
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "tests/testing/test_util.h"
 #include "tests/wal/wal_test_util.h"
@@ -44,8 +44,9 @@ class RetentionTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       clock_.Advance(std::chrono::seconds(1));
       auto it = refs_.find(stream);
-      Batch b = it == refs_.end() ? LabelBatch(stream + label_offset, kSeries, clock_.NowMillis(), i)
-                                  : RefBatch(stream, it->second, clock_.NowMillis(), i);
+      Batch b = it == refs_.end()
+                    ? LabelBatch(stream + label_offset, kSeries, clock_.NowMillis(), i)
+                    : RefBatch(stream, it->second, clock_.NowMillis(), i);
       b.set_stream(stream);
       ASSERT_TRUE(wal_->Append(b).ok());
       refs_[stream] = b.refs();
@@ -103,7 +104,7 @@ TEST_F(RetentionTest, KeepShippedKeepsRecentAcknowledgedRecords) {
   Options o = Opts();
   o.keep_shipped = std::chrono::seconds(20);
   Open(o);
-  AppendRecords(99);  // keyframes at 1, 34, 67
+  AppendRecords(99);                               // keyframes at 1, 34, 67
   ASSERT_TRUE(wal_->CommitCursor("a", 100).ok());  // all shipped
   TruncationEvent ev = *wal_->Truncate();
   // Records of the last 20 s are 80..99; 80 needs keyframe 67.

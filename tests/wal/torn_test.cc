@@ -1,13 +1,13 @@
 // Torn and damaged files: copies of a live data directory get the tail of
 // RocksDB's *.log or an SST truncated or corrupted; opening the copy must
 // report the damage and keep every record before it, intact.
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "tests/testing/test_util.h"
 #include "tests/wal/wal_test_util.h"

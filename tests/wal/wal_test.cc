@@ -2,13 +2,13 @@
 // secondary opens, group commit.
 #include "wal/wal.h"
 
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include <bit>
 #include <cmath>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include "tests/testing/test_util.h"
 #include "tests/wal/wal_test_util.h"
@@ -314,9 +314,7 @@ TEST_F(WalTest, SecondaryFollowsARunningWriterAndReadOnlyRefusesWrites) {
 }
 
 TEST_F(WalTest, NewerFormatVersionIsRefusedWithAClearMessage) {
-  {
-    auto wal = MustOpen(Opts());
-  }
+  { auto wal = MustOpen(Opts()); }
   {
     rocksdb::DB* raw;
     std::vector<rocksdb::ColumnFamilyHandle*> h;

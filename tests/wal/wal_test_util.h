@@ -46,9 +46,8 @@ class RecordingListener : public Listener {
 inline Batch LabelBatch(uint64_t stream, int n, int64_t ts, double base) {
   Batch b(stream);
   for (int i = 0; i < n; ++i) {
-    b.Add(labels::Labels::Of({{"__name__", "m"},
-                              {"i", std::to_string(i)},
-                              {"target", std::to_string(stream)}}),
+    b.Add(labels::Labels::Of(
+              {{"__name__", "m"}, {"i", std::to_string(i)}, {"target", std::to_string(stream)}}),
           ts, base + i);
   }
   return b;

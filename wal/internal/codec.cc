@@ -36,8 +36,9 @@ inline void PutXor(BitWriter& w, uint64_t x, XorWindow& win) {
     return;
   }
   int m = 64 - lead - trail;
-  w.Write((uint64_t{0b11} << 11) | (static_cast<uint64_t>(lead) << 6) | static_cast<uint64_t>(m - 1),
-          13);
+  w.Write(
+      (uint64_t{0b11} << 11) | (static_cast<uint64_t>(lead) << 6) | static_cast<uint64_t>(m - 1),
+      13);
   w.Write(x >> trail, m);
   win.lead = lead;
   win.trail = trail;
@@ -71,7 +72,8 @@ inline bool GetXor(BitReader& r, XorWindow& win, uint64_t* x) {
 }
 
 Status Bad(uint64_t sequence, std::string_view what) {
-  return Status::Corruption("wal record seq=" + std::to_string(sequence) + ": " + std::string(what));
+  return Status::Corruption("wal record seq=" + std::to_string(sequence) + ": " +
+                            std::string(what));
 }
 
 }  // namespace
@@ -180,8 +182,7 @@ DeltaBase BaseOf(const Record& r) {
           .values = r.values};
 }
 
-Status DecodeRecord(std::string_view bytes, uint64_t sequence, const DeltaBase* base,
-                    Record* out) {
+Status DecodeRecord(std::string_view bytes, uint64_t sequence, const DeltaBase* base, Record* out) {
   RecordHeader h;
   std::string_view in;
   Status s = DecodeHeader(bytes, &h, &in);

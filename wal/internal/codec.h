@@ -2,13 +2,14 @@
 // decodes them back. The byte format is docs/wal-format.md "record":
 //
 //   +---------+-------+--------+-----------+--------------+-------+--------+---------+-----------------------+
-//   | version | flags | stream | append_ms | first_sample | count | min_ts | ts_span | [key_dist] [prev_dist]|
-//   |  u8 =1  |  u8   | varint |  varsint  |    varint    | varint| varsint| varint  |  varint     varint    |
+//   | version | flags | stream | append_ms | first_sample | count | min_ts | ts_span | [key_dist]
+//   [prev_dist]| |  u8 =1  |  u8   | varint |  varsint  |    varint    | varint| varsint| varint  |
+//   varint     varint    |
 //   +---------+-------+--------+-----------+--------------+-------+--------+---------+-----------------------+
-//   | keyframe only: refs    count x varsint delta from previous ref (first from 0)                        |
-//   | !SHARED_TS only: ts    count x varint (t - min_ts)                                                     |
-//   | values: Gorilla XOR bit stream (vs previous value in a keyframe, vs value i of the stream's previous  |
-//   |         record in a delta), MSB first, zero padded to a byte                                          |
+//   | keyframe only: refs    count x varsint delta from previous ref (first from 0) | | !SHARED_TS
+//   only: ts    count x varint (t - min_ts)                                                     |
+//   | values: Gorilla XOR bit stream (vs previous value in a keyframe, vs value i of the stream's
+//   previous  | |         record in a delta), MSB first, zero padded to a byte |
 //   +-------------------------------------------------------------------------------------------------------+
 //
 // Decoding never trusts the bytes: every length and count is checked against
@@ -81,8 +82,7 @@ Status DecodeHeader(std::string_view bytes, RecordHeader* header, std::string_vi
 // For a DELTA record "base" must describe the decoded record at
 // sequence - prev_dist; for a keyframe it is ignored (may be null).
 // Corruption names the sequence and the damaged field.
-Status DecodeRecord(std::string_view bytes, uint64_t sequence, const DeltaBase* base,
-                    Record* out);
+Status DecodeRecord(std::string_view bytes, uint64_t sequence, const DeltaBase* base, Record* out);
 
 // The DeltaBase view of a decoded record (valid while "r" is unchanged).
 DeltaBase BaseOf(const Record& r);

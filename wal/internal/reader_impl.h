@@ -12,11 +12,11 @@
 // Thread-safety: as wal::Reader (one thread at a time).
 #pragma once
 
-#include <vector>
+#include <rocksdb/db.h>
+
 #include <memory>
 #include <unordered_map>
-
-#include <rocksdb/db.h>
+#include <vector>
 
 #include "wal/internal/codec.h"
 #include "wal/internal/wal_impl.h"

@@ -13,8 +13,8 @@ inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr uint32_t kMinSupportedVersion = 1;
 
 // Record flags (second byte of a record).
-inline constexpr uint8_t kFlagDelta = 0x01;      // references a keyframe
-inline constexpr uint8_t kFlagSharedTs = 0x02;   // every sample has min_ts
+inline constexpr uint8_t kFlagDelta = 0x01;     // references a keyframe
+inline constexpr uint8_t kFlagSharedTs = 0x02;  // every sample has min_ts
 inline constexpr uint8_t kKnownFlags = kFlagDelta | kFlagSharedTs;
 
 // A delta's keyframe is at most this many sequences back.

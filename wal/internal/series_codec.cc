@@ -28,7 +28,8 @@ Status DecodeLabels(std::string_view bytes, labels::Labels* out) {
     if (!coding::GetLengthPrefixed(&in, &name) || !coding::GetLengthPrefixed(&in, &value)) {
       return Status::Corruption("series labels: truncated label " + std::to_string(i));
     }
-    if (name.empty()) return Status::Corruption("series labels: empty name at " + std::to_string(i));
+    if (name.empty())
+      return Status::Corruption("series labels: empty name at " + std::to_string(i));
     if (!v.empty() && !(v.back().name < name)) {
       return Status::Corruption("series labels: names not sorted/unique at " + std::to_string(i));
     }

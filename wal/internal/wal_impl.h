@@ -11,6 +11,8 @@
 // barrier writer (RunExclusive).
 #pragma once
 
+#include <rocksdb/db.h>
+
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -20,8 +22,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "src/base/mutex.h"
 #include "wal/internal/series_table.h"
@@ -72,7 +72,7 @@ class WalImpl final : public Wal {
   explicit WalImpl(const Options& options);
 
   struct Writer {
-    Batch* batch = nullptr;                     // null: exclusive barrier
+    Batch* batch = nullptr;  // null: exclusive barrier
     const std::function<Status()>* exclusive = nullptr;
     Status status;
     uint64_t sequence = 0;
@@ -100,7 +100,7 @@ class WalImpl final : public Wal {
   uint64_t DirBytes() const;
 
   // wal_append.cc
-  Status WriteGroup(std::span<Writer* const> group);          // leader only
+  Status WriteGroup(std::span<Writer* const> group);  // leader only
   Status ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb, bool* new_series);
   Status RunExclusive(const std::function<Status()>& fn);
   void RecordSyncLatency(double seconds);
@@ -143,10 +143,10 @@ class WalImpl final : public Wal {
   std::string scratch_;
 
   Mutex mu_;
-  CondVar writers_cv_;   // a writer finished or became leader
-  CondVar newer_cv_;     // last_seq_ advanced, or closing
+  CondVar writers_cv_;                                 // a writer finished or became leader
+  CondVar newer_cv_;                                   // last_seq_ advanced, or closing
   std::deque<Writer*> writers_ FERRY_GUARDED_BY(mu_);  // FIFO, front is leader
-  Status write_error_ FERRY_GUARDED_BY(mu_);            // sticky after a failed write
+  Status write_error_ FERRY_GUARDED_BY(mu_);           // sticky after a failed write
   bool closed_ FERRY_GUARDED_BY(mu_) = false;
 
   mutable Mutex stats_mu_;
