@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <unordered_map>
 
 #include "src/base/check.h"
 #include "src/parse/parser.h"
@@ -112,6 +113,19 @@ void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcom
   for (ScrapeCache::Entry* e : cache_.previous()) {
     if (success_ && e->last_iter == iter) continue;  // still exposed
     AddSample(e, ts, StaleNaN(), batch);
+    out->stale++;
+  }
+  if (inherited_.empty()) return;
+  // By label set: the WAL resolves them to the series the old appender used.
+  std::unordered_multimap<uint64_t, const labels::Labels*> exposed;
+  if (success_) {
+    for (const ScrapeCache::Entry* e : cache_.current()) exposed.emplace(e->labels.Hash(), &e->labels);
+  }
+  for (const labels::Labels& l : inherited_) {
+    auto [lo, hi] = exposed.equal_range(l.Hash());
+    bool still = std::any_of(lo, hi, [&l](const auto& kv) { return *kv.second == l; });
+    if (still) continue;
+    batch->Add(l, ts, StaleNaN());
     out->stale++;
   }
 }
@@ -242,6 +256,7 @@ void ScrapeAppender::AddStaleAll(int64_t ts_ms, wal::Batch* batch) {
 void ScrapeAppender::Committed(const wal::Batch& batch) {
   for (auto& [idx, e] : pending_) e->ref = batch.ref(idx);
   pending_.clear();
+  inherited_.clear();
   cache_.Rotate();
   cache_.CollectGarbage();
 }

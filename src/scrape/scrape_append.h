@@ -81,6 +81,14 @@ class ScrapeAppender {
   // End of a target: stale markers for its last series and its report series.
   void AddStaleAll(int64_t ts_ms, wal::Batch* batch);
 
+  // Takes over the series another appender of the same target (with older
+  // settings, replaced on reload) had in its last scrape: the next scrape
+  // marks stale those it does not produce any more (all of them if it
+  // fails), once. Prometheus gets the same from the replaced loop's
+  // end-of-run staleness; here the markers are in order with the new
+  // samples.
+  void InheritPrevious(std::vector<labels::Labels> series) { inherited_ = std::move(series); }
+
   // Must follow every Add* sequence: Committed() after the batch was
   // appended (records refs, rotates staleness state, collects the cache),
   // or Aborted() when the append failed (the next scrape starts over).
@@ -104,6 +112,7 @@ class ScrapeAppender {
   std::vector<std::pair<size_t, ScrapeCache::Entry*>> pending_;
   // Report series: entries keyed by name in the cache under a reserved key.
   bool success_ = false;  // the scrape being built succeeded
+  std::vector<labels::Labels> inherited_;  // see InheritPrevious
 };
 
 }  // namespace ferry::scrape

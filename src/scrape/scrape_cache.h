@@ -57,6 +57,7 @@ class ScrapeCache {
 
   // Series of the previous successful scrape (for staleness markers).
   std::vector<Entry*>& previous() { return prev_; }
+  const std::vector<Entry*>& previous() const { return prev_; }
   std::vector<Entry*>& current() { return cur_; }
   // After a scrape: current becomes previous.
   void Rotate() {

@@ -69,11 +69,19 @@ class ScrapeLoop {
 
   TargetStatus GetStatus() const;
 
+  // Makes this loop's next scrape write staleness markers for the series of
+  // "old"'s last scrape that it does not produce (ScrapeAppender::
+  // InheritPrevious). REQUIRES: neither loop is scraping (in_flight false).
+  void InheritSeries(const ScrapeLoop& old);
+
   // Scheduling state, owned by the manager's scheduler thread.
   std::chrono::steady_clock::time_point next_due;
   std::atomic<bool> in_flight{false};
   std::atomic<bool> stopped{false};
   uint64_t generation = 0;
+  // The loop this one replaced on a reload that changed how bodies become
+  // samples, until its series are inherited before the first scrape.
+  std::shared_ptr<ScrapeLoop> predecessor;
 
  private:
   void SetStatus(const std::string& scrape_error, int64_t start_ms, double duration);

@@ -16,6 +16,9 @@ struct ScrapeManager::Pool {
   std::string fingerprint;
   std::vector<labels::Labels> discovered;
   std::map<uint64_t, std::shared_ptr<ScrapeLoop>> loops;
+  // Loops replaced by a reload that changed sample settings, by target
+  // hash, until SyncPool hands them to their successors (or retires them).
+  std::map<uint64_t, std::shared_ptr<ScrapeLoop>> replaced;
   std::vector<DroppedTarget> dropped;
 };
 
@@ -70,7 +73,10 @@ Status ScrapeManager::ApplyConfig(const config::Config& cfg) {
         if (same_samples) {
           loop->UpdatePool(settings);
         } else {
-          loop->stopped = true;  // no markers: its replacement scrapes the same series
+          // Its replacement marks stale what the new settings no longer
+          // produce, at its first scrape (SyncPool).
+          loop->stopped = true;
+          pool->replaced[hash] = loop;
         }
       }
       if (!same_samples) pool->loops.clear();
@@ -145,6 +151,10 @@ void ScrapeManager::SyncPool(Pool& pool) {
         retiring_.erase(r);
       }
       loop = std::make_shared<ScrapeLoop>(target, pool.settings, wal_);
+      if (auto old = pool.replaced.find(hash); old != pool.replaced.end()) {
+        loop->predecessor = std::move(old->second);
+        pool.replaced.erase(old);
+      }
     }
     loop->generation = next_generation_++;
     auto offset = ScrapeOffset(hash, offset_seed_, target.interval, now_ns);
@@ -152,6 +162,10 @@ void ScrapeManager::SyncPool(Pool& pool) {
     Schedule({loop->next_due, loop, loop->generation});
     pool.loops.emplace(hash, std::move(loop));
   }
+  // Replaced loops whose target is gone under the new settings end like
+  // removed targets.
+  for (auto& [hash, old] : pool.replaced) RetireLoop(old, /*immediate=*/false);
+  pool.replaced.clear();
 }
 
 void ScrapeManager::RetireLoop(const std::shared_ptr<ScrapeLoop>& loop, bool immediate) {
@@ -219,6 +233,12 @@ void ScrapeManager::SchedulerMain() {
     while (loop->next_due <= now) loop->next_due += interval;
     tasks_.push({loop->next_due, loop, loop->generation});
     if (loop->in_flight) continue;  // previous scrape still running: skip this tick
+    if (loop->predecessor) {
+      // The loop this one replaced must have finished its last scrape.
+      if (loop->predecessor->in_flight) continue;
+      loop->InheritSeries(*loop->predecessor);
+      loop->predecessor.reset();
+    }
     loop->in_flight = true;
     ++in_flight_;
     mu_.Unlock();
