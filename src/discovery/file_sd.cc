@@ -28,13 +28,18 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Reads all of "path" (at most kMaxGroupDocumentBytes + 1 bytes).
+// Reads all of "path", refusing files over kMaxGroupDocumentBytes.
 Result<std::string> ReadAll(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(std::string("open: ") + std::strerror(errno));
   std::string out;
   char buf[64 * 1024];
-  while (out.size() <= kMaxGroupDocumentBytes) {
+  for (;;) {
+    if (out.size() > kMaxGroupDocumentBytes) {
+      close(fd);
+      return Status::ResourceExhausted("file is larger than " +
+                                       std::to_string(kMaxGroupDocumentBytes >> 20) + " MiB");
+    }
     const ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -115,16 +120,22 @@ void FileProvider::Start(ReportFn report) {
               {{"err", std::strerror(errno)}});
   }
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  FERRY_CHECK(wake_fd_ >= 0);  // only fails when the process is out of descriptors at start
+  if (wake_fd_ < 0) {
+    // Out of descriptors: Stop() is then noticed by polling every 100 ms.
+    log::Warn("discovery", "eventfd unavailable, file_sd stop may take 100ms",
+              {{"err", std::strerror(errno)}});
+  }
   thread_ = std::jthread([this](std::stop_token st) { Run(st); });
 }
 
 void FileProvider::Stop() {
   if (thread_.joinable()) {
     thread_.request_stop();
-    const uint64_t one = 1;
-    ssize_t n = write(wake_fd_, &one, sizeof(one));
-    (void)n;  // a full eventfd counter is already a wake-up
+    if (wake_fd_ >= 0) {
+      const uint64_t one = 1;
+      ssize_t n = write(wake_fd_, &one, sizeof(one));
+      (void)n;  // a full eventfd counter is already a wake-up
+    }
     thread_.join();
   }
   if (inotify_fd_ >= 0) close(inotify_fd_);
@@ -175,13 +186,15 @@ void FileProvider::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         next - steady_clock::now());
+    // poll() ignores negative descriptors, so a missing one is harmless.
     struct pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
-    const int nfds = inotify_fd_ >= 0 ? 2 : 1;
-    const int timeout = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 60'000));
+    const int nfds = 2;
+    const int64_t cap = wake_fd_ >= 0 ? 60'000 : 100;
+    const int timeout = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, cap));
     const int rc = poll(fds, nfds, timeout);
     if (stop.stop_requested()) break;
     bool refresh = false;
-    if (rc > 0 && nfds == 2 && (fds[1].revents & POLLIN) != 0) refresh = DrainEvents();
+    if (rc > 0 && inotify_fd_ >= 0 && (fds[1].revents & POLLIN) != 0) refresh = DrainEvents();
     if (steady_clock::now() >= next) {
       refresh = true;
       next = steady_clock::now() + interval;

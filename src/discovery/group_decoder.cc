@@ -86,7 +86,11 @@ class Builder {
   }
 
  private:
-  bool Spend() { return budget_-- > 0; }
+  bool Spend() {
+    if (budget_ == 0) return false;
+    --budget_;
+    return true;
+  }
   static std::string TooMany() {
     return "more targets and labels than the document size allows (YAML alias expansion?)";
   }
