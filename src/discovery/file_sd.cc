@@ -59,7 +59,8 @@ std::vector<std::string> ExpandPatterns(const std::vector<std::string>& patterns
   std::set<std::string> files;
   for (const std::string& p : patterns) {
     glob_t g{};
-    if (glob(p.c_str(), 0, nullptr, &g) == 0) {
+    // GLOB_PERIOD: like Go's filepath.Match, "*" also matches a leading dot.
+    if (glob(p.c_str(), GLOB_PERIOD, nullptr, &g) == 0) {
       for (size_t i = 0; i < g.gl_pathc; ++i) {
         struct stat st {};
         // Directories named like "x.json" are skipped; a file that vanishes

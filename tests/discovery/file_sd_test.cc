@@ -143,6 +143,9 @@ TEST_F(FileSdTest, GlobPicksUpNewFiles) {
   ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"one:1"})));
   WriteAtomically(dir_.Sub("sd/two.json"), R"([{"targets": ["two:1"]}])");
   ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"one:1", "two:1"})));
+  // As Go's filepath.Glob, "*" matches a leading dot too.
+  WriteAtomically(dir_.Sub("sd/.dot.json"), R"([{"targets": ["dot:1"]}])");
+  ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"dot:1", "one:1", "two:1"})));
 }
 
 TEST(ReadTargetGroupFileTest, MissingFileAndUnknownExtension) {
