@@ -51,6 +51,9 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   agent->scrape_ = std::make_unique<scrape::ScrapeManager>(
       *agent->wal_, *agent->client_,
       scrape::ScrapeManagerOptions{.user_agent = "ferry/" + std::string(kVersion), .hostname = host});
+  agent->ship_ = std::make_unique<ship::ShipManager>(
+      *agent->wal_, *agent->client_, agent->metrics_.registry(),
+      ship::ShipperOptions{.flush_deadline = o.flush_deadline});
   Agent* raw = agent.get();
   agent->discovery_ = std::make_unique<discovery::Manager>(
       *agent->client_,
@@ -101,10 +104,12 @@ Status Agent::OpenStorage() {
 }
 
 Status Agent::ApplyConfig(const config::Config& cfg) {
-  // Discovery first: it refuses mechanisms ferry lacks before anything changes.
-  // Scraping keeps target lists of jobs it does not know yet, so the order
-  // loses no update.
+  // Discovery first: it refuses mechanisms ferry lacks (the likeliest
+  // failure) before anything changes. Shipping validates every endpoint
+  // before changing any. Scraping keeps target lists of jobs it does not
+  // know yet, so this order loses no update.
   FERRY_RETURN_IF_ERROR(discovery_->ApplyConfig(cfg));
+  FERRY_RETURN_IF_ERROR(ship_->ApplyConfig(cfg));
   FERRY_RETURN_IF_ERROR(scrape_->ApplyConfig(cfg));
   return Status::Ok();
 }
@@ -128,6 +133,9 @@ Agent::~Agent() {
   if (server_) server_->Stop();
   if (discovery_) discovery_->Stop();
   if (scrape_) scrape_->Stop();
+  // Flushes within --storage.remote.flush-deadline and persists cursors;
+  // what is not acknowledged stays in the WAL for the next start.
+  if (ship_) ship_->Stop();
   if (client_) client_->Stop();
   if (wal_) {
     Status s = wal_->Close();

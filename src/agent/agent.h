@@ -28,6 +28,7 @@
 #include "src/http/server.h"
 #include "src/httpclient/client.h"
 #include "src/scrape/scrape_manager.h"
+#include "src/ship/ship_manager.h"
 #include "wal/wal.h"
 
 namespace ferry::discovery {
@@ -87,7 +88,7 @@ class Agent {
  private:
   explicit Agent(AgentOptions options);
   Status OpenStorage();
-  // Applies "cfg" to discovery, scraping and shipping, in that order; the
+  // Applies "cfg" to discovery, shipping and scraping, in that order; the
   // first failure stops before anything later changes.
   Status ApplyConfig(const config::Config& cfg);
   void OnTargetGroups(const std::string& job, std::vector<discovery::TargetGroup> groups);
@@ -106,6 +107,7 @@ class Agent {
   std::unique_ptr<httpclient::Client> client_;
   std::unique_ptr<scrape::ScrapeManager> scrape_;
   std::unique_ptr<discovery::Manager> discovery_;
+  std::unique_ptr<ship::ShipManager> ship_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 
