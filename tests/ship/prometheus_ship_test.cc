@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "src/httpclient/client.h"
+#include "src/remote/compression.h"
+#include "src/remote/write_request_v1.h"
 #include "src/ship/ship_manager.h"
 #include "tests/ship/prometheus_util.h"
 #include "tests/ship/ship_test_util.h"
@@ -115,6 +117,32 @@ class PrometheusShipTest : public ::testing::Test {
   prometheus::Registry registry_;
   std::unique_ptr<ShipManager> manager_;
 };
+
+// The premise of guarantee 2 (docs/shipping.md): Prometheus refuses a
+// request whole when one sample in it is older than what it has, so a
+// resend that mixes delivered and new samples loses the new ones.
+TEST_F(PrometheusShipTest, ReceiverRefusesAMixedResendWhole) {
+  ASSERT_TRUE(prom_->Start()) << prom_->Stderr();
+  auto post = [&](std::vector<remote::Sample> samples) {
+    remote::WriteRequestBuilder b;
+    EXPECT_TRUE(b.AddSeries(labels::Labels::Of({{"__name__", "ferry_test_total"}, {"series", "0"}}),
+                            samples)
+                    .ok());
+    std::string body;
+    remote::Compress(b.Finish(), &body);
+    httplib::Client c("127.0.0.1", prom_->port());
+    httplib::Headers h{{"Content-Encoding", "snappy"},
+                       {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    auto r = c.Post("/api/v1/write", h, body, "application/x-protobuf");
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(post({{start_, 0}, {start_ + 1000, 1}}), 204);
+  EXPECT_EQ(post({{start_, 0}, {start_ + 1000, 1}, {start_ + 2000, 2}}), 400);
+  auto got = prom_->Samples("ferry_test_total", start_ + 3000);
+  EXPECT_EQ(got["0"], (std::vector<std::pair<int64_t, double>>{{start_, 0}, {start_ + 1000, 1}}));
+  // The exact resend of the newest sample alone is accepted (identical duplicate).
+  EXPECT_EQ(post({{start_ + 1000, 1}}), 204);
+}
 
 TEST_F(PrometheusShipTest, StoresExactlyWhatWasAppended) {
   ASSERT_TRUE(prom_->Start()) << prom_->Stderr();

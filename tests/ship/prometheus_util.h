@@ -58,14 +58,14 @@ class PrometheusReceiver {
   }
   std::string Stderr() const { return proc_ ? proc_->Stderr() : ""; }
 
-  // Raw samples of every series matching "selector" in (at_ms - 1h, at_ms]:
-  // series label "series" -> [(ts, value)]. Empty map on error.
+  // Raw samples of every series matching "selector" in (at_ms - range,
+  // at_ms]: series label "series" -> [(ts, value)]. Empty map on error.
   std::map<std::string, std::vector<std::pair<int64_t, double>>> Samples(
-      const std::string& selector, int64_t at_ms) {
+      const std::string& selector, int64_t at_ms, const std::string& range = "1h") {
     std::map<std::string, std::vector<std::pair<int64_t, double>>> out;
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(10, 0);
-    httplib::Params params{{"query", selector + "[1h]"},
+    httplib::Params params{{"query", selector + "[" + range + "]"},
                            {"time", std::to_string(at_ms / 1000) + "." +
                                         std::to_string(1000 + at_ms % 1000).substr(1)}};
     auto res = c.Post("/api/v1/query", params);
