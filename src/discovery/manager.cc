@@ -237,19 +237,18 @@ void Manager::UpdateLoop() {
       bool removed;
     };
     std::vector<Update> round;
-    bool exit_after = false;
     {
       MutexLock l(mu_);
       for (;;) {
+        if (stopping_) return;
         if (dirty_.empty()) {
-          if (stopping_) return;
           cv_.Wait(mu_, [&]() FERRY_REQUIRES(mu_) { return stopping_ || !dirty_.empty(); });
           continue;
         }
-        // New jobs (never delivered), removed jobs and shutdown go at once;
-        // everything else waits for the update interval.
+        // New (never delivered) and removed jobs go at once; everything else
+        // waits for the update interval.
         auto urgent = [&]() FERRY_REQUIRES(mu_) {
-          if (stopping_) return true;
+          if (stopping_) return true;  // wakes the wait; the loop then exits
           for (const auto& [name, unused] : dirty_) {
             auto it = jobs_.find(name);
             if (it == jobs_.end() || !it->second.delivered) return true;
@@ -272,7 +271,6 @@ void Manager::UpdateLoop() {
       }
       dirty_.clear();
       last_round_ = std::chrono::steady_clock::now();
-      exit_after = stopping_;
     }
     for (auto& [name, groups, removed] : round) {
       // The gauge first, so whoever reacts to the update sees it current.
@@ -282,10 +280,6 @@ void Manager::UpdateLoop() {
         metrics_->SetDiscoveredTargets(name, static_cast<double>(CountTargets(groups)));
       }
       on_update_(name, std::move(groups));
-    }
-    if (exit_after) {
-      MutexLock l(mu_);
-      if (dirty_.empty()) return;
     }
   }
 }
@@ -303,10 +297,13 @@ void Manager::Stop() {
   }
   for (auto& p : to_stop) p->Stop();  // no report arrives after this
   {
+    // Pending updates are dropped and jobs get no final empty list: at
+    // shutdown the consumer stops on its own terms (Prometheus writes no
+    // staleness markers when it shuts down).
     MutexLock l(mu_);
-    for (const auto& [name, job] : jobs_) dirty_[name] = true;
     jobs_.clear();
     slots_.clear();
+    dirty_.clear();
     stopping_ = true;
   }
   cv_.NotifyAll();

@@ -11,8 +11,9 @@
 // called with ALL groups of that job (all its SD configs, in config order).
 // Updates are coalesced: at most one round per Options::update_interval
 // (Prometheus' discovery manager uses 5 s), except that a job's first update
-// is sent at once. A job removed by ApplyConfig or by Stop() gets a final
-// update with an empty list.
+// is sent at once. A job removed by ApplyConfig gets a final update with an
+// empty list. Stop() sends nothing more: it drops pending updates, so a
+// shutdown does not look like every target disappearing.
 //
 // [Threading] Thread-safe. "on_update" runs on the manager's update thread,
 // one call at a time, never while a Manager lock is held, so it may call
@@ -91,8 +92,8 @@ class Manager {
   // after Stop().
   ::ferry::Status ApplyConfig(const config::Config& cfg);
 
-  // Stops every provider and the update thread, after sending each job its
-  // final empty update. Idempotent.
+  // Stops every provider and the update thread; returns after the update
+  // being delivered (if any) has returned. No update follows. Idempotent.
   void Stop();
 
   // One entry per provider, in job then config order.
