@@ -141,6 +141,7 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
   Status error = parser.ok() ? Status::Ok() : parser.status();
   labels::LabelsBuilder lb;
   uint64_t appended = 0;  // samples counted against sample_limit
+  size_t order_pos = 0;   // position in the last scrape's body order
   bool limit_hit = false;
   while (error.ok()) {
     auto entry = (*parser)->Next();
@@ -155,16 +156,28 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
     std::string_view key = p.Series();
     std::optional<int64_t> explicit_ts;
     if (settings_.honor_timestamps) explicit_ts = p.Timestamp();
-    ScrapeCache::Entry* e = cache_.Find(key);
+    ScrapeCache::Entry* e = nullptr;
+    if (cache_.MatchNext(&order_pos, key, &e)) {
+      if (e == nullptr) {  // dropped by relabeling, in the same place as last time
+        cache_.RecordOrder(key, nullptr);
+        continue;
+      }
+    } else if ((e = cache_.Find(key)) != nullptr) {
+      cache_.Resync(&order_pos, e);
+    }
     bool is_new = false;
     if (e == nullptr) {
-      if (cache_.IsDropped(key)) continue;
+      if (cache_.IsDropped(key)) {
+        cache_.RecordOrder(key, nullptr);
+        continue;
+      }
       lb.Reset({});
       p.Labels(&lb);
       labels::Labels lset;
       if (!BuildLabels(&lb, &lset, &error)) {
         if (!error.ok()) break;
         cache_.AddDropped(key);
+        cache_.RecordOrder(key, nullptr);
         continue;
       }
       e = cache_.Insert(key, std::move(lset));
@@ -190,7 +203,8 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
     if (e->last_iter != iter && (!explicit_ts || settings_.track_timestamps_staleness)) {
       cache_.current().push_back(e);
     }
-    e->last_iter = iter;
+    cache_.Touch(e);
+    cache_.RecordOrder(key, e);
     AddSample(e, explicit_ts.value_or(ts_ms), p.Value(), batch);
   }
   if (error.ok() && limit_hit) error = Status::ResourceExhausted("sample limit exceeded");
@@ -240,7 +254,7 @@ void ScrapeAppender::AddReport(int64_t ts_ms, const ReportValues& v, wal::Batch*
       }
       e = cache_.Insert(key, lb.Build());
     }
-    e->last_iter = cache_.iteration();
+    cache_.Touch(e);
     AddSample(e, ts_ms, values[i], batch);
   }
 }
@@ -257,6 +271,7 @@ void ScrapeAppender::Committed(const wal::Batch& batch) {
   for (auto& [idx, e] : pending_) e->ref = batch.ref(idx);
   pending_.clear();
   inherited_.clear();
+  if (success_) cache_.CommitOrder();
   cache_.Rotate();
   cache_.CollectGarbage();
 }

@@ -3,17 +3,27 @@
 namespace ferry::scrape {
 
 void ScrapeCache::CollectGarbage() {
+  // Dropped series are cheap to rediscover; bound their memory.
+  if (dropped_.size() > 2 * entries_.size() + 1024) dropped_.clear();
+  // The steady state: every entry was seen in this iteration.
+  if (entries_.size() <= touched_) return;
   // Entries in prev_ have last_iter == iter_ (they were seen in the scrape
   // that just finished), so erasing older ones never leaves prev_ dangling.
+  bool erased = false;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (iter_ - it->second.last_iter >= 2) {
       it = entries_.erase(it);
+      erased = true;
     } else {
       ++it;
     }
   }
-  // Dropped series are cheap to rediscover; bound their memory.
-  if (dropped_.size() > 2 * entries_.size() + 1024) dropped_.clear();
+  // The committed order may point at erased entries (after failed scrapes).
+  if (erased) {
+    order_.clear();
+    order_keys_.clear();
+    order_off_.assign(1, 0);
+  }
 }
 
 void ScrapeCache::ForgetRefs() {

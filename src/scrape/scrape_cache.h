@@ -8,11 +8,19 @@
 //
 // The cache also carries the previous scrape's series for staleness markers.
 //
+// A steady target exposes the same series in the same order every time, so
+// the cache also keeps the last successful scrape's series in body order
+// with their raw bytes in one contiguous buffer: the next scrape checks each
+// line against the expected one with a sequential memcmp (MatchNext) and
+// hashes only when the body changed shape, which keeps a warm scrape free of
+// hash-table pointer chasing.
+//
 // Thread-safety: not thread-safe; owned by one scrape loop and used by one
 // scrape at a time.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -35,6 +43,7 @@ class ScrapeCache {
     labels::Labels labels;            // final labels (after target labels and relabeling)
     wal::SeriesRef ref = wal::kNoSeriesRef;  // kNoSeriesRef until the first append commits
     uint64_t last_iter = 0;           // scrape iteration that last saw this series
+    uint32_t order_pos = 0;           // position in the order being built (a hint)
   };
 
   // Returns the entry for "series", or null.
@@ -51,8 +60,53 @@ class ScrapeCache {
   bool IsDropped(std::string_view series) const { return dropped_.find(series) != dropped_.end(); }
   void AddDropped(std::string_view series) { dropped_.emplace(series); }
 
-  // Starts scrape iteration "iter" (increasing).
-  uint64_t NextIteration() { return ++iter_; }
+  // Starts scrape iteration "iter" (increasing) and a new body order.
+  uint64_t NextIteration() {
+    touched_ = 0;
+    next_order_.clear();
+    next_keys_.clear();
+    next_off_.assign(1, 0);
+    return ++iter_;
+  }
+  // Marks "e" as seen in the current iteration.
+  void Touch(Entry* e) {
+    if (e->last_iter != iter_) {
+      e->last_iter = iter_;
+      ++touched_;
+    }
+  }
+
+  // Sequential matching. "*pos" is the caller's position in the last
+  // committed order. When "series" is the series expected there, sets "*e"
+  // (null: a series dropped by relabeling), advances "*pos" and returns true.
+  bool MatchNext(size_t* pos, std::string_view series, Entry** e) const {
+    if (*pos >= order_.size()) return false;
+    const uint32_t begin = order_off_[*pos];
+    const uint32_t len = order_off_[*pos + 1] - begin;
+    if (len != series.size() || std::memcmp(order_keys_.data() + begin, series.data(), len) != 0) {
+      return false;
+    }
+    *e = order_[(*pos)++];
+    return true;
+  }
+  // After a hash lookup found "e": continue matching after its position.
+  void Resync(size_t* pos, const Entry* e) const {
+    if (e->order_pos < order_.size() && order_[e->order_pos] == e) *pos = e->order_pos + 1;
+  }
+  // Appends "series" (entry "e", null if dropped) to the order being built.
+  void RecordOrder(std::string_view series, Entry* e) {
+    if (e != nullptr) e->order_pos = static_cast<uint32_t>(next_order_.size());
+    next_order_.push_back(e);
+    next_keys_.append(series);
+    next_off_.push_back(static_cast<uint32_t>(next_keys_.size()));
+  }
+  // The order built by this iteration becomes the one to match (after a
+  // successful scrape).
+  void CommitOrder() {
+    order_.swap(next_order_);
+    order_keys_.swap(next_keys_);
+    order_off_.swap(next_off_);
+  }
   uint64_t iteration() const { return iter_; }
 
   // Series of the previous successful scrape (for staleness markers).
@@ -77,6 +131,12 @@ class ScrapeCache {
   std::unordered_set<std::string, StringHash, std::equal_to<>> dropped_;
   std::vector<Entry*> prev_, cur_;
   uint64_t iter_ = 0;
+  uint64_t touched_ = 0;  // entries Touch()ed in this iteration
+  // Last committed body order (order_off_ has order_.size() + 1 offsets) and
+  // the one being built.
+  std::vector<Entry*> order_, next_order_;
+  std::string order_keys_, next_keys_;
+  std::vector<uint32_t> order_off_{0}, next_off_{0};
 };
 
 }  // namespace ferry::scrape

@@ -241,5 +241,52 @@ TEST_F(ScrapeAppendTest, SeriesWithExplicitTimestampsGetNoStaleMarkers) {
   EXPECT_EQ(tracked.AddScrape("", kText, kTs + 1000, &t2).stale, 2u);
 }
 
+TEST_F(ScrapeAppendTest, ReorderedBodiesStillHitTheCache) {
+  auto app = Make();
+  wal::Batch b1;
+  ASSERT_TRUE(app.AddScrape("a 1\nb 2\nc 3\n", kText, kTs, &b1).error.ok());
+  FakeCommit(app, b1, &next_ref_);  // a=1 b=2 c=3
+  wal::Batch b2;  // reordered, one new series, one gone, one repeated
+  auto out = app.AddScrape("c 3\nnew 4\na 1\nc 9\n", kText, kTs + 1000, &b2);
+  ASSERT_TRUE(out.error.ok());
+  EXPECT_EQ(out.series_added, 1u);
+  EXPECT_EQ(out.stale, 1u);
+  EXPECT_EQ(out.duplicates, 1u);
+  ASSERT_EQ(b2.size(), 4u);  // c, new, a, then b's marker
+  EXPECT_EQ(b2.ref(0), 3u);
+  EXPECT_EQ(b2.ref(2), 1u);
+  EXPECT_EQ(b2.ref(3), 2u);
+  EXPECT_TRUE(IsStale(b2.values()[3]));
+  FakeCommit(app, b2, &next_ref_);  // new=4
+  wal::Batch b3;  // the same shape again: every line matches in order
+  out = app.AddScrape("c 5\nnew 6\na 7\n", kText, kTs + 2000, &b3);
+  ASSERT_TRUE(out.error.ok());
+  EXPECT_EQ(b3.refs(), (std::vector<wal::SeriesRef>{3, 4, 1}));
+  EXPECT_EQ(b3.values(), (std::vector<double>{5, 6, 7}));
+  EXPECT_TRUE(b3.pending().empty());
+  EXPECT_EQ(out.stale, 0u);
+}
+
+TEST_F(ScrapeAppendTest, DroppedSeriesStayDroppedOnLaterScrapes) {
+  relabel::RelabelConfig drop;
+  drop.source_labels = {"__name__"};
+  drop.regex = "go_.*";
+  drop.action = relabel::Action::kDrop;
+  std::vector<relabel::RelabelConfig> rules = {drop};
+  auto r = relabel::Relabeler::Compile(rules);
+  ASSERT_TRUE(r.ok());
+  auto app = Make({.metric_relabeler = r->get()});
+  for (int i = 0; i < 3; ++i) {
+    wal::Batch b;
+    auto out = app.AddScrape("go_goroutines 5\nup_thing 1\ngo_threads 2\n", kText, kTs + i, &b);
+    ASSERT_TRUE(out.error.ok());
+    EXPECT_EQ(out.total, 3u);
+    EXPECT_EQ(out.added, 1u);
+    ASSERT_EQ(b.size(), 1u) << i;
+    EXPECT_EQ(b.values()[0], 1);
+    FakeCommit(app, b, &next_ref_);
+  }
+}
+
 }  // namespace
 }  // namespace ferry::scrape
