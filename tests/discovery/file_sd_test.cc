@@ -148,6 +148,25 @@ TEST_F(FileSdTest, GlobPicksUpNewFiles) {
   ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"dot:1", "one:1", "two:1"})));
 }
 
+TEST_F(FileSdTest, RefreshIntervalCatchesChangesInotifyCannotSee) {
+  // The watched directory holds a symlink to a file elsewhere: changing the
+  // target makes no event in the watched directory, only the timer sees it.
+  std::filesystem::create_directory(dir_.Sub("real"));
+  std::filesystem::create_directory(dir_.Sub("watched"));
+  WriteAtomically(dir_.Sub("real/t.json"), R"([{"targets": ["v1:1"]}])");
+  std::filesystem::create_symlink("../real/t.json", dir_.Sub("watched/t.json"));
+  manager_ = std::make_unique<Manager>(client_, recorder_.Fn(), &clock_, &registry_,
+                                       Manager::Options{.update_interval = 20ms});
+  cfg_ = LoadConfig(
+      "scrape_configs:\n- job_name: j\n  file_sd_configs:\n  - files: ['watched/*.json']\n"
+      "    refresh_interval: 100ms\n",
+      dir_.str());
+  ASSERT_TRUE(manager_->ApplyConfig(cfg_).ok());
+  ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"v1:1"})));
+  WriteAtomically(dir_.Sub("real/t.json"), R"([{"targets": ["v2:1"]}])");
+  ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"v2:1"})));
+}
+
 TEST(ReadTargetGroupFileTest, MissingFileAndUnknownExtension) {
   auto r = ReadTargetGroupFile("/nonexistent/x.json", LabelNameRules::kUtf8);
   EXPECT_EQ(r.status().code(), StatusCode::kIOError);
