@@ -74,7 +74,7 @@ void AddRunFlags(CLI::App& app, RunFlags& f) {
                  "How long already-shipped samples stay in the WAL for replay on demand.")
       ->capture_default_str();
   app.add_option("--wal.max-size", f.wal_max_size,
-                 "Cap on the WAL's size on disk (e.g. 20GB). 0: 80% of the volume's free space at start.")
+                 "Cap on the WAL's size on disk (e.g. 20GB). 0: half of the volume.")
       ->capture_default_str();
   app.add_option("--wal.fsync", f.wal_fsync, "WAL durability: always, interval or never.")
       ->capture_default_str();

@@ -98,6 +98,30 @@ TEST_F(AgentProcessTest, ServesHealthReadyAndValidMetrics) {
   EXPECT_NE(agent->Stderr().find("level=info"), std::string::npos);
 }
 
+// What `make run` does: the example configuration, a fresh data directory.
+TEST_F(AgentProcessTest, ExampleConfigServesReadyAndLintCleanMetrics) {
+  config_ = ::ferry::testing::SourceDir() + "/examples/ferry.yml";
+  auto agent = StartAgent({"--web.enable-lifecycle"});
+  auto ready = Get("/-/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  auto metrics = Get("/metrics");
+  ASSERT_TRUE(metrics);
+  std::string body_file = dir_.Sub("example-metrics.prom");
+  WriteFileOrDie(body_file, metrics->body);
+  auto lint = RunCommand({"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + body_file},
+                         dir_.Sub("promtool-example"));
+  EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+  for (const char* name : {"ferry_wal_appended_samples_total", "ferry_wal_bytes",
+                           "prometheus_remote_storage_samples_total"}) {
+    EXPECT_NE(metrics->body.find(name), std::string::npos) << name;
+  }
+  agent->Signal(SIGTERM);
+  auto code = agent->Wait(90s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << agent->Stderr();
+}
+
 TEST_F(AgentProcessTest, StatusEndpointsShowConfigAndFlags) {
   auto agent = StartAgent();
   auto cfg = Get("/api/v1/status/config");
