@@ -69,7 +69,7 @@ ferry::Status ShipManager::ApplyConfig(const config::Config& cfg) {
   all_stop.insert(all_stop.end(), removed.begin(), removed.end());
   StopAll(all_stop);
   all_stop.clear();
-  to_stop.clear();  // metrics children go with the last reference
+  to_stop.clear();  // destroyed here, before their replacements register metrics
 
   ferry::Status first_error;
   for (const auto& s : removed) {
@@ -113,13 +113,13 @@ void ShipManager::Stop() {
 }
 
 std::vector<ShipperStatus> ShipManager::Status() const {
-  std::vector<std::shared_ptr<Shipper>> all;
-  {
-    MutexLock l(mu_);
-    for (const auto& [id, s] : shippers_) all.push_back(s);
-  }
+  // Snapshots are taken under the lock (in-memory reads only) so that no
+  // reference to a shipper outlives its removal from the map: a restarted
+  // endpoint's new shipper shares its metric children (same labels), which
+  // the old one removes when destroyed, so the old one must be gone first.
   std::vector<ShipperStatus> out;
-  for (const auto& s : all) out.push_back(s->GetStatus());
+  MutexLock l(mu_);
+  for (const auto& [id, s] : shippers_) out.push_back(s->GetStatus());
   return out;
 }
 
