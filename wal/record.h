@@ -62,7 +62,8 @@ class Batch {
   const std::vector<int64_t>& timestamps() const { return timestamps_; }
   const std::vector<double>& values() const { return values_; }
 
-  // Samples given by label set, not yet resolved to refs.
+  // Samples given by label set, not yet resolved to refs. For Wal::Append,
+  // which resolves them and clears the list; callers only read refs().
   struct Pending {
     size_t index;
     labels::Labels labels;
