@@ -114,7 +114,8 @@ class Shard {
     std::string_view drop_reason;  // empty = send
   };
   std::unordered_map<wal::SeriesRef, CachedSeries> cache_;
-  std::vector<QueuedSample> sorted_;
+  std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
+  std::vector<bool> dropped_;
   std::vector<remote::Sample> run_;
   remote::WriteRequestBuilder v1_;
   remote::WriteRequestV2Builder v2_;

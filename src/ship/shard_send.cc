@@ -73,28 +73,31 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
   int64_t min_ts = INT64_MIN;
   if (q.sample_age_limit.count() > 0) min_ts = ctx_.clock.NowMillis() - q.sample_age_limit.count();
-  // Group by series, keeping each series' samples in WAL order.
-  sorted_.assign(b.samples.begin(), b.samples.end());
-  std::stable_sort(sorted_.begin(), sorted_.end(),
-                   [](const QueuedSample& x, const QueuedSample& y) { return x.ref < y.ref; });
+  // Group by series, keeping each series' samples in WAL order: sort
+  // (ref, index) pairs, 16 bytes each, rather than the samples.
+  order_.clear();
+  for (uint32_t i = 0; i < b.samples.size(); ++i) order_.emplace_back(b.samples[i].ref, i);
+  std::sort(order_.begin(), order_.end());
   v1_.Reset();
   v2_.Reset();
   size_t encoded = 0;
-  std::vector<QueuedSample> kept;
-  kept.reserve(b.samples.size());
-  for (size_t i = 0; i < sorted_.size();) {
+  bool any_dropped = false;
+  dropped_.assign(b.samples.size(), false);
+  for (size_t i = 0; i < order_.size();) {
     size_t j = i;
-    while (j < sorted_.size() && sorted_[j].ref == sorted_[i].ref) ++j;
+    while (j < order_.size() && order_[j].first == order_[i].first) ++j;
     std::string_view reason;
-    const labels::Labels* ls = Resolve(sorted_[i].ref, &reason);
+    const labels::Labels* ls = Resolve(order_[i].first, &reason);
     run_.clear();
     size_t too_old = 0;
     for (size_t k = i; k < j; ++k) {
-      if (sorted_[k].timestamp_ms < min_ts) {
+      const QueuedSample& s = b.samples[order_[k].second];
+      if (s.timestamp_ms < min_ts) {
         ++too_old;
+        dropped_[order_[k].second] = true;
         continue;
       }
-      run_.push_back({sorted_[k].timestamp_ms, sorted_[k].value});
+      run_.push_back({s.timestamp_ms, s.value});
     }
     if (too_old > 0) ctx_.metrics.Dropped(kReasonTooOld, static_cast<double>(too_old));
     size_t run_sent = 0;
@@ -109,19 +112,23 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
         encoded += run_.size();
         run_sent = run_.size();
         *highest_ts = std::max(*highest_ts, run_.back().timestamp_ms);
-        for (size_t k = i; k < j; ++k) {
-          if (sorted_[k].timestamp_ms >= min_ts) kept.push_back(sorted_[k]);
-        }
       }
     }
+    if (run_sent < run_.size()) {
+      for (size_t k = i; k < j; ++k) dropped_[order_[k].second] = true;
+    }
+    if (run_sent < j - i) any_dropped = true;
     ctx_.samples_dropped.fetch_add((j - i) - run_sent, std::memory_order_relaxed);
     i = j;
   }
-  // What is left to (re)send: a retry sends only these, filtered again.
-  std::stable_sort(kept.begin(), kept.end(), [](const QueuedSample& x, const QueuedSample& y) {
-    return x.pos < y.pos;
-  });
-  b.samples.swap(kept);
+  if (any_dropped) {
+    // A retry sends only what is left (filtered again by age then).
+    size_t out = 0;
+    for (size_t i = 0; i < b.samples.size(); ++i) {
+      if (!dropped_[i]) b.samples[out++] = b.samples[i];
+    }
+    b.samples.resize(out);
+  }
   if (encoded == 0) return 0;
   remote::Compress(v2 ? v2_.Finish() : v1_.Finish(), body);
   return encoded;
@@ -184,7 +191,7 @@ void Shard::Send(Batch& b) {
           {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
       for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
       for (const auto& h : ep.headers) req.headers.push_back(h);
-      req.body = body_;
+      req.body = body_;  // the client owns its copy
       const size_t bytes = body_.size();
       ctx_.metrics.samples_total.Increment(static_cast<double>(sent));
       ctx_.metrics.bytes_total.Increment(static_cast<double>(bytes));
