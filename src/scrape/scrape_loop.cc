@@ -1,5 +1,6 @@
 #include "src/scrape/scrape_loop.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "src/base/log.h"
@@ -27,19 +28,35 @@ ScrapeSettings SettingsFor(const PoolSettings& pool) {
   return s;
 }
 
+// "<code> <reason>" as Go's resp.Status shows it for the reason phrases of
+// net/http (which standard servers send); other codes show the number only.
 std::string HttpStatusText(int code) {
-  switch (code) {
-    case 400: return "400 Bad Request";
-    case 401: return "401 Unauthorized";
-    case 403: return "403 Forbidden";
-    case 404: return "404 Not Found";
-    case 429: return "429 Too Many Requests";
-    case 500: return "500 Internal Server Error";
-    case 502: return "502 Bad Gateway";
-    case 503: return "503 Service Unavailable";
-    case 504: return "504 Gateway Timeout";
-    default: return std::to_string(code);
+  static constexpr std::pair<int, std::string_view> kReasons[] = {
+      {100, "Continue"}, {101, "Switching Protocols"}, {200, "OK"}, {201, "Created"},
+      {202, "Accepted"}, {203, "Non-Authoritative Information"}, {204, "No Content"},
+      {205, "Reset Content"}, {206, "Partial Content"}, {300, "Multiple Choices"},
+      {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"}, {304, "Not Modified"},
+      {305, "Use Proxy"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
+      {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"},
+      {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"},
+      {406, "Not Acceptable"}, {407, "Proxy Authentication Required"},
+      {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"}, {411, "Length Required"},
+      {412, "Precondition Failed"}, {413, "Request Entity Too Large"},
+      {414, "Request URI Too Long"}, {415, "Unsupported Media Type"},
+      {416, "Requested Range Not Satisfiable"}, {417, "Expectation Failed"},
+      {418, "I'm a teapot"}, {421, "Misdirected Request"}, {422, "Unprocessable Entity"},
+      {423, "Locked"}, {424, "Failed Dependency"}, {425, "Too Early"},
+      {426, "Upgrade Required"}, {428, "Precondition Required"}, {429, "Too Many Requests"},
+      {431, "Request Header Fields Too Large"}, {451, "Unavailable For Legal Reasons"},
+      {500, "Internal Server Error"}, {501, "Not Implemented"}, {502, "Bad Gateway"},
+      {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+      {505, "HTTP Version Not Supported"}, {506, "Variant Also Negotiates"},
+      {507, "Insufficient Storage"}, {508, "Loop Detected"}, {510, "Not Extended"},
+      {511, "Network Authentication Required"}};
+  for (const auto& [c, reason] : kReasons) {
+    if (c == code) return std::to_string(code) + " " + std::string(reason);
   }
+  return std::to_string(code);
 }
 
 }  // namespace
@@ -115,7 +132,10 @@ void ScrapeLoop::SetStatus(const std::string& scrape_error, int64_t start_ms, do
 }
 
 void ScrapeLoop::Process(const httpclient::Response& response, int64_t start_ms) {
-  double duration = std::chrono::duration<double>(response.duration).count();
+  // Like Prometheus, scrape_duration_seconds covers the fetch and turning the
+  // body into samples (not the WAL commit).
+  const double fetch_seconds = std::chrono::duration<double>(response.duration).count();
+  double duration = fetch_seconds;
   std::string error;
   if (!response.status.ok()) {
     error = response.status.message();
@@ -125,11 +145,14 @@ void ScrapeLoop::Process(const httpclient::Response& response, int64_t start_ms)
   ScrapeOutcome outcome;
   std::string content_type = response.Header("content-type");
   auto build = [&](wal::Batch* b) {
+    const auto parse_start = std::chrono::steady_clock::now();
     if (error.empty()) {
       outcome = appender_->AddScrape(response.body, content_type, start_ms, b);
     } else {
       outcome = appender_->AddFailedScrape(start_ms, b);
     }
+    duration = fetch_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                             parse_start).count();
     std::string scrape_error = error.empty() && !outcome.error.ok() ? outcome.error.message() : error;
     ReportValues report{.up = scrape_error.empty(),
                         .duration_seconds = duration,
@@ -175,6 +198,17 @@ void ScrapeLoop::InheritSeries(const ScrapeLoop& old) {
   series.reserve(old.appender_->cache().previous().size());
   for (const ScrapeCache::Entry* e : old.appender_->cache().previous()) series.push_back(e->labels);
   appender_->InheritPrevious(std::move(series));
+}
+
+int64_t ScrapeLoop::AlignedTimestamp(int64_t now_ms) {
+  const int64_t interval = target_.interval.count();
+  if (aligned_ms_ == 0 || interval <= 0 || now_ms < aligned_ms_) {
+    aligned_ms_ = now_ms;
+    return now_ms;
+  }
+  aligned_ms_ += (now_ms - aligned_ms_) / interval * interval;
+  const int64_t tolerance = std::min<int64_t>(interval / 100, 2);
+  return now_ms - aligned_ms_ <= tolerance ? aligned_ms_ : now_ms;
 }
 
 TargetStatus ScrapeLoop::GetStatus() const {

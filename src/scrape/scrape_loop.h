@@ -69,6 +69,13 @@ class ScrapeLoop {
 
   TargetStatus GetStatus() const;
 
+  // The timestamp of a scrape starting at wall-clock "now_ms": snapped to the
+  // loop's grid (first scrape + k * interval) when at most min(interval/100,
+  // 2 ms) late, as Prometheus' AlignScrapeTimestamps, so that identical
+  // intervals compress better downstream. Called by the scheduler, one
+  // scrape at a time.
+  int64_t AlignedTimestamp(int64_t now_ms);
+
   // Makes this loop's next scrape write staleness markers for the series of
   // "old"'s last scrape that it does not produce (ScrapeAppender::
   // InheritPrevious). REQUIRES: neither loop is scraping (in_flight false).
@@ -82,6 +89,11 @@ class ScrapeLoop {
   // The loop this one replaced on a reload that changed how bodies become
   // samples, until its series are inherited before the first scrape.
   std::shared_ptr<ScrapeLoop> predecessor;
+
+ private:
+  int64_t aligned_ms_ = 0;  // grid origin for AlignedTimestamp; 0 = none yet
+
+ public:
 
  private:
   void SetStatus(const std::string& scrape_error, int64_t start_ms, double duration);

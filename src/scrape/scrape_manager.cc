@@ -248,7 +248,7 @@ void ScrapeManager::SchedulerMain() {
 }
 
 void ScrapeManager::StartScrape(const std::shared_ptr<ScrapeLoop>& loop) {
-  const int64_t start_ms = clock_.NowMillis();
+  const int64_t start_ms = loop->AlignedTimestamp(clock_.NowMillis());
   auto request = loop->Prepare();
   if (!request.ok()) {
     Status err = request.status();

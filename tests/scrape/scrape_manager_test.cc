@@ -16,6 +16,7 @@
 #include <set>
 
 #include "src/config/loader.h"
+#include "src/scrape/pool_settings.h"
 #include "tests/testing/test_util.h"
 #include "wal/wal.h"
 
@@ -806,6 +807,21 @@ TEST_F(ScrapeManagerTest, BadRelabelRuleRefusesTheConfigAndKeepsScraping) {
   EXPECT_NE(s.message().find("metric_relabel_configs"), std::string::npos) << s.ToString();
   ASSERT_TRUE(WaitScrapes(inst, 2));
   EXPECT_EQ(StatusOf(inst)->health, "up");
+}
+
+TEST_F(ScrapeManagerTest, ScrapeTimestampsSnapToTheGridWithinTwoMilliseconds) {
+  const auto cfg = Config("  - job_name: node\n", "1s");
+  BuildResult r = BuildTarget(Labels::Of({{"__address__", "127.0.0.1:1"}}), cfg.scrape_configs[0],
+                              nullptr);
+  ASSERT_TRUE(r.target);
+  auto settings = BuildPoolSettings(cfg.scrape_configs[0], "ferry");
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  ScrapeLoop loop(*r.target, *settings, *wal_);
+  EXPECT_EQ(loop.AlignedTimestamp(5'000'007), 5'000'007);  // the grid starts here
+  EXPECT_EQ(loop.AlignedTimestamp(5'001'009), 5'001'007);  // 2 ms late: snapped
+  EXPECT_EQ(loop.AlignedTimestamp(5'002'010), 5'002'010);  // 3 ms late: kept
+  EXPECT_EQ(loop.AlignedTimestamp(5'004'007), 5'004'007);  // a skipped tick keeps the grid
+  EXPECT_EQ(loop.AlignedTimestamp(5'005'008), 5'005'007);
 }
 
 }  // namespace
