@@ -51,6 +51,8 @@ void Shipper::UpdateMetrics(bool caught_up) {
   BacklogInfo info = tracker_.Backlog();
   wal::WalStats stats = wal_.GetStats();
   uint64_t done_before = info.has_outstanding ? info.oldest_first_sample : consumed_samples_;
+  // Everything read and answered, and nothing appended since: caught up.
+  if (!info.has_outstanding && consumed_samples_ >= stats.next_sample) caught_up = true;
   if (caught_up && !info.has_outstanding) done_before = stats.next_sample;
   uint64_t backlog = stats.next_sample > done_before ? stats.next_sample - done_before : 0;
   int64_t now_ms = clock_.NowMillis();

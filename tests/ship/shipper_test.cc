@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "src/httpclient/client.h"
@@ -140,6 +141,85 @@ TEST_F(ShipperTest, DeliversEverySampleOnceInOrderInBatchesWithTheRightHeaders) 
   ASSERT_TRUE(testing::AppendCounters(*wal_, 30, 40, 5, kStart));
   ASSERT_TRUE(sink.WaitForAccepted(1350, seconds(20)));
   ExpectCounters(sink.accepted(), 30, 0, 45, ", cluster=\"c1\"");
+}
+
+TEST_F(ShipperTest, APartialBatchLeavesAfterTheBatchSendDeadline) {
+  Sink& sink = NewSink();
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 5, 0, 3, kStart));
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.max_samples_per_send = 1000;
+  cfg.remote_write[0].queue_config.max_shards = 1;
+  cfg.remote_write[0].queue_config.batch_send_deadline = milliseconds(200);
+  StartManager(cfg);
+  ASSERT_TRUE(sink.WaitForAccepted(15, seconds(20)));
+  auto reqs = sink.requests();
+  ASSERT_EQ(reqs.size(), 1u);  // far below max_samples_per_send: one request
+  EXPECT_EQ(reqs[0].samples, 15u);
+  ExpectCounters(sink.accepted(), 5, 0, 3);
+}
+
+TEST_F(ShipperTest, SamplesOlderThanTheAgeLimitAreDroppedAndCounted) {
+  Sink& sink = NewSink();
+  int64_t now = std::chrono::duration_cast<milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 2, 0, 5, now - 3'600'000, "ferry_old_total"));
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 2, 0, 5, now - 5'000, "ferry_new_total"));
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.sample_age_limit = std::chrono::minutes(10);
+  StartManager(cfg);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  EXPECT_EQ(sink.accepted_samples(), 10u);
+  for (const auto& [series, samples] : sink.accepted()) {
+    EXPECT_NE(series.find("ferry_new_total"), std::string::npos) << series;
+  }
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "too_old"), 10);
+}
+
+TEST_F(ShipperTest, ExportsPrometheusRemoteStorageMetricsPerEndpoint) {
+  Sink& sink = NewSink();
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 3, 0, 4, kStart));
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.min_shards = 2;
+  StartManager(cfg);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  std::set<std::string> names;
+  for (const auto& fam : registry_.Collect()) {
+    for (const auto& m : fam.metric) {
+      std::map<std::string, std::string> l;
+      for (const auto& x : m.label) l[x.name] = x.value;
+      EXPECT_EQ(l["remote_name"], "sink") << fam.name;
+      EXPECT_EQ(l["url"], sink.url()) << fam.name;
+    }
+    if (!fam.metric.empty()) names.insert(fam.name);
+  }
+  for (const char* want :
+       {"prometheus_remote_storage_samples_total", "prometheus_remote_storage_samples_failed_total",
+        "prometheus_remote_storage_samples_retried_total",
+        "prometheus_remote_storage_samples_pending", "prometheus_remote_storage_shards",
+        "prometheus_remote_storage_shards_desired", "prometheus_remote_storage_shards_min",
+        "prometheus_remote_storage_shards_max",
+        "prometheus_remote_storage_queue_highest_timestamp_seconds",
+        "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+        "prometheus_remote_storage_sent_batch_duration_seconds",
+        "prometheus_remote_storage_bytes_total", "prometheus_remote_storage_enqueue_retries_total",
+        "ferry_remote_storage_backlog_samples", "ferry_remote_storage_backlog_seconds",
+        "ferry_remote_storage_oldest_unshipped_timestamp_seconds"}) {
+    EXPECT_EQ(names.count(want), 1u) << want;
+  }
+  EXPECT_EQ(Metric("prometheus_remote_storage_shards"), 2);
+  EXPECT_EQ(Metric("prometheus_remote_storage_shards_min"), 2);
+  EXPECT_EQ(Metric("prometheus_remote_storage_shards_max"), 4);
+  EXPECT_EQ(Metric("prometheus_remote_storage_queue_highest_sent_timestamp_seconds"),
+            (kStart + 3000) / 1000.0);
+  EXPECT_GT(Metric("prometheus_remote_storage_bytes_total"), 0);
+  // Caught up: no backlog left.
+  manager_->Stop();
+  EXPECT_EQ(Metric("ferry_remote_storage_backlog_samples"), 0);
+  EXPECT_EQ(Metric("ferry_remote_storage_oldest_unshipped_timestamp_seconds"), 0);
 }
 
 TEST_F(ShipperTest, SendsRemoteWrite2WhenAsked) {
