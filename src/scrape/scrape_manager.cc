@@ -146,14 +146,26 @@ void ScrapeManager::SyncPool(Pool& pool) {
       loop->stopped = false;
       loop->UpdatePool(pool.settings);
     } else {
+      // A loop that scraped the same series before (same target under other
+      // sample settings, or another identity with the same sample labels,
+      // e.g. after a scrape_interval or metrics_path change) is not ended
+      // with staleness markers: the new loop inherits its series and marks
+      // stale only those it no longer produces.
+      std::shared_ptr<ScrapeLoop> old;
       if (r != retiring_.end()) {
-        r->second->stopped = true;
+        old = std::move(r->second);
         retiring_.erase(r);
+      } else if (auto it = pool.replaced.find(hash); it != pool.replaced.end()) {
+        old = std::move(it->second);
+        pool.replaced.erase(it);
+      } else {
+        old = TakeSameSeriesLoop(pool, target);
       }
       loop = std::make_shared<ScrapeLoop>(target, pool.settings, wal_);
-      if (auto old = pool.replaced.find(hash); old != pool.replaced.end()) {
-        loop->predecessor = std::move(old->second);
-        pool.replaced.erase(old);
+      if (old) {
+        old->stopped = true;
+        // One that never scraped hands on what it inherited.
+        loop->predecessor = old->predecessor ? old->predecessor : std::move(old);
       }
     }
     loop->generation = next_generation_++;
@@ -166,6 +178,26 @@ void ScrapeManager::SyncPool(Pool& pool) {
   // removed targets.
   for (auto& [hash, old] : pool.replaced) RetireLoop(old, /*immediate=*/false);
   pool.replaced.clear();
+}
+
+std::shared_ptr<ScrapeLoop> ScrapeManager::TakeSameSeriesLoop(Pool& pool, const Target& target) {
+  const labels::Labels wanted = target.SampleLabels();
+  for (auto it = pool.replaced.begin(); it != pool.replaced.end(); ++it) {
+    if (it->second->target().SampleLabels() == wanted) {
+      auto old = std::move(it->second);
+      pool.replaced.erase(it);
+      return old;
+    }
+  }
+  for (auto it = retiring_.begin(); it != retiring_.end(); ++it) {
+    if (it->second->pool()->job == pool.settings->job &&
+        it->second->target().SampleLabels() == wanted) {
+      auto old = std::move(it->second);
+      retiring_.erase(it);  // its pending staleness task finds it gone
+      return old;
+    }
+  }
+  return nullptr;
 }
 
 void ScrapeManager::RetireLoop(const std::shared_ptr<ScrapeLoop>& loop, bool immediate) {

@@ -84,6 +84,10 @@ class ScrapeManager {
   void SyncPool(Pool& pool) FERRY_REQUIRES(mu_);
   void Schedule(Task task) FERRY_REQUIRES(mu_);
   void RetireLoop(const std::shared_ptr<ScrapeLoop>& loop, bool immediate) FERRY_REQUIRES(mu_);
+  // Removes and returns a replaced or retiring loop of "pool"'s job whose
+  // samples carry the same labels as "target"'s, or null.
+  std::shared_ptr<ScrapeLoop> TakeSameSeriesLoop(Pool& pool, const Target& target)
+      FERRY_REQUIRES(mu_);
   void SchedulerMain();
   void StartScrape(const std::shared_ptr<ScrapeLoop>& loop);
   void FinishScrape();

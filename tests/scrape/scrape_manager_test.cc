@@ -572,6 +572,26 @@ TEST_F(ScrapeManagerTest, ReloadThatDropsTheTargetRetiresItsLoopWithMarkers) {
   EXPECT_TRUE(IsStale(Of(All(), "up").back().v));
 }
 
+TEST_F(ScrapeManagerTest, ReloadChangingTheIntervalWritesNoStaleMarkers) {
+  TargetServer srv;
+  srv.Set("/metrics", {.body = "m 1\n"});
+  StartManager();
+  Apply(Config("  - job_name: node\n", "500ms"));
+  const std::string inst = srv.address();
+  manager_->UpdateTargets("node", Targets({inst}));
+  ASSERT_TRUE(WaitScrapes(inst, 2));
+  // __scrape_interval__ is a target label, so the target's identity changes;
+  // its series do not, and must not be marked stale by the old loop.
+  Apply(Config("  - job_name: node\n", "1s"));
+  ASSERT_EQ(manager_->ActiveTargets().size(), 1u);
+  EXPECT_EQ(manager_->ActiveTargets()[0].target.interval, 1000ms);
+  ASSERT_TRUE(WaitScrapes(inst, 3));  // well past the old loop's 2 x 500ms + 10%
+  auto all = All();
+  for (const Sample& s : all) EXPECT_FALSE(IsStale(s.v)) << s.labels.ToString() << " @" << s.ts;
+  auto up = Of(all, "up");
+  EXPECT_NEAR(static_cast<double>(up.back().ts - up[up.size() - 2].ts), 1000, 100);
+}
+
 TEST_F(ScrapeManagerTest, SampleLimitFailsTheScrape) {
   TargetServer srv;
   srv.Set("/metrics", {.body = "a 1\nb 2\nc 3\n"});
