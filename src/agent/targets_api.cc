@@ -1,9 +1,8 @@
 #include "src/agent/targets_api.h"
 
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
+#include "src/base/time_format.h"
 #include "src/config/duration.h"
 
 namespace ferry::agent {
@@ -17,14 +16,7 @@ nlohmann::json LabelsJson(const labels::Labels& l) {
 
 std::string Rfc3339(int64_t ms) {
   if (ms <= 0) return "0001-01-01T00:00:00Z";  // Go's zero time, as Prometheus prints it
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  return FormatRfc3339Millis(ms);
 }
 
 }  // namespace

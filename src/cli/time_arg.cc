@@ -3,9 +3,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <string>
 
+#include "src/base/time_format.h"
 #include "src/config/duration.h"
 
 namespace ferry::cli {
@@ -81,16 +81,6 @@ Result<int64_t> ParseTimeArg(std::string_view s, int64_t now_ms) {
   return static_cast<int64_t>(std::llround(secs * 1000));
 }
 
-std::string FormatTimeMs(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int64_t rem = ms - static_cast<int64_t>(secs) * 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(rem));
-  return buf;
-}
+std::string FormatTimeMs(int64_t ms) { return FormatRfc3339Millis(ms); }
 
 }  // namespace ferry::cli
