@@ -258,9 +258,9 @@ TEST_F(ShipperTest, RetriesServerErrorsAnd429AndDropsOther4xxWithAccounting) {
   Sink& sink = NewSink();
   // Request 0: 500; 1: 429 + Retry-After 0; 2: 400 (dropped); then 204.
   sink.SetScript([](size_t i, const SeenRequest&) {
-    if (i == 0) return Reply{500, "boom"};
+    if (i == 0) return Reply{.status = 500, .body = "boom"};
     if (i == 1) return Reply{429, "slow down", {{"Retry-After", "0"}}};
-    if (i == 2) return Reply{400, "bad things"};
+    if (i == 2) return Reply{.status = 400, .body = "bad things"};
     return Reply{};
   });
   ASSERT_TRUE(testing::AppendCounters(*wal_, 4, 0, 5, kStart));
@@ -300,7 +300,7 @@ TEST_F(ShipperTest, AfterACrashResendsExactlyTheInFlightRangeFirst) {
   Sink& sink = NewSink();
   sink.SetScript([](size_t i, const SeenRequest&) {
     // The receiver already has the resent range.
-    if (i == 0) return Reply{400, "out of order sample"};
+    if (i == 0) return Reply{.status = 400, .body = "out of order sample"};
     return Reply{};
   });
   config::Config cfg;

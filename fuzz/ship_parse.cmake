@@ -1,0 +1,1 @@
+ferry_fuzzer(ship_parse DEPS ferry_ship)
