@@ -441,6 +441,7 @@ TEST_F(ScrapeDifferentialTest, SameSeriesValuesAndStaleness) {
     }
   }
   EXPECT_GT(compared, 200) << "too few aligned samples compared";
+  std::printf("compared %d aligned samples of %zu generated series\n", compared, pa.size());
 
   // 3. A series vanishing from the body: stale marker at the next scrape (4).
   {

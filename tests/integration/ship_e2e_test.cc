@@ -28,6 +28,7 @@ using ::ferry::testing::TempDir;
 using ::ferry::testing::WriteFileOrDie;
 
 constexpr char kSelector[] = "{job=\"counter\"}";
+constexpr int kSpread = 40;
 
 // Sum of every sample of "name" (any labels) in a text exposition; -1 when absent.
 double SumMetric(const std::string& body, const std::string& name) {
@@ -43,12 +44,15 @@ double SumMetric(const std::string& body, const std::string& name) {
 class ShipE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The counter, and kSpread more series so that an outage leaves a
+    // backlog that takes many requests to catch up.
     target_.Handle("/metrics", [](int64_t n) {
-      return TargetServer::Body{
-          "text/plain; version=0.0.4",
-          "# TYPE e2e_requests_total counter\ne2e_requests_total " + std::to_string(n) +
-              "\n# TYPE e2e_twice_total counter\ne2e_twice_total{kind=\"x\"} " +
-              std::to_string(2 * n) + "\n"};
+      std::string b = "# TYPE e2e_requests_total counter\ne2e_requests_total " +
+                      std::to_string(n) + "\n# TYPE e2e_spread gauge\n";
+      for (int i = 0; i < kSpread; ++i) {
+        b += "e2e_spread{i=\"" + std::to_string(i) + "\"} " + std::to_string(n * 1000 + i) + "\n";
+      }
+      return TargetServer::Body{"text/plain; version=0.0.4", b};
     });
     target_.Start();
     std::filesystem::create_directories(dir_.Sub("recv"));
@@ -68,7 +72,7 @@ remote_write:
     remote_timeout: 2s
     queue_config:
       batch_send_deadline: 200ms
-      max_samples_per_send: 50
+      max_samples_per_send: 20
       min_backoff: 50ms
       max_backoff: 500ms
 )");
@@ -144,7 +148,8 @@ remote_write:
       return diff.empty();
     };
     EXPECT_TRUE(WaitFor(compare, 45s)) << phase << ":\n" << diff.substr(0, 4000);
-    EXPECT_GE(wal.size(), 7u) << phase << ": 2 target series + 5 report series expected";
+    EXPECT_EQ(wal.size(), static_cast<size_t>(kSpread + 1 + 5))
+        << phase << ": target series + 5 report series expected";
     return wal;
   }
 
@@ -157,6 +162,20 @@ remote_write:
         if (!s.stale) out.push_back(std::llround(s.value));
     }
     return out;
+  }
+
+  // Samples committed but not yet acknowledged by the receiver, from
+  // `ferry wal inspect --json` (sum over cursors); -1 on error.
+  int64_t Backlog() {
+    auto r = ferry::testing::RunCommand({ferry::testing::FerryBinary(), "wal", "inspect",
+                                         "--storage.agent.path=" + ferry_->data_dir(), "--json"},
+                                        dir_.Sub("inspect"));
+    if (r.exit_code != 0) return -1;
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.contains("cursors")) return -1;
+    int64_t lag = 0;
+    for (const auto& c : j["cursors"]) lag += c.value("lag_samples", int64_t{0});
+    return lag;
   }
 
   void ExpectReceiverLogClean() {
@@ -203,11 +222,19 @@ TEST_F(ShipE2ETest, ReceiverOutageAndFerryKillsLoseNothing) {
     if (kill == 2) {
       ASSERT_TRUE(recv_->Start()) << recv_->AllStderr();
     }
-    int k = kill < 2 ? random_scrapes(2, 6) : random_scrapes(0, 2);
+    // Kill 2 the moment the receiver is ready (backlog of the whole outage
+    // pending), kill 3 within 2 scrapes of the restart that follows.
+    int k = kill < 2 ? random_scrapes(2, 6) : kill == 2 ? 0 : random_scrapes(0, 2);
     if (k > 0) {
       ASSERT_NO_FATAL_FAILURE(WaitScrapes(k));
     }
     if (kill >= 2) ExpectNoFailures();
+    int64_t backlog = Backlog();
+    std::printf("kill %d after %d scrapes (receiver %s), backlog %lld samples\n", kill, k,
+                kill < 2 ? "down" : "back", static_cast<long long>(backlog));
+    if (kill < 2) {
+      EXPECT_GT(backlog, 0) << "kill " << kill << " was meant to hit an outage backlog";
+    }
     SCOPED_TRACE("kill " + std::to_string(kill) + " after " + std::to_string(k) + " scrapes");
     ferry_->Kill();
     ASSERT_TRUE(ferry_->Start()) << ferry_->AllStderr().substr(0, 4000);
@@ -222,6 +249,11 @@ TEST_F(ShipE2ETest, ReceiverOutageAndFerryKillsLoseNothing) {
   // Only a scrape in flight at a kill may be lost (counted by the target, never committed).
   EXPECT_GE(static_cast<int64_t>(c.size()), c.back() - 4) << "more scrapes lost than kills";
   ExpectReceiverLogClean();
+  size_t total = 0;
+  for (const auto& [k, v] : wal) total += v.size();
+  std::printf("verified %zu WAL samples in %zu series against the receiver; counter reached %lld "
+              "with %zu samples\n",
+              total, wal.size(), static_cast<long long>(c.back()), c.size());
   EXPECT_EQ(ferry_->Stop(), std::optional<int>(0)) << ferry_->AllStderr().substr(0, 4000);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 120s);
 }
