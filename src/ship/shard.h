@@ -69,7 +69,8 @@ class Shard {
   // Nothing queued and nothing in flight.
   bool Idle() const;
   size_t pending() const;
-  // End of the in-flight resend range still owed (for tests/status).
+  // True while the resend of an in-flight range from before a restart is
+  // not settled (resharding waits for it).
   bool replaying() const;
 
  private:

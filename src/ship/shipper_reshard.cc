@@ -98,6 +98,12 @@ void Shipper::ConsiderResharding() {
   // would wait on a broken receiver, and its latency says nothing.
   bool in_bounds = in.current >= in.min_shards && in.current <= in.max_shards;
   if (desired == in.current || (failures && in_bounds)) return;
+  // A shard still owes the resend of its in-flight range from before a
+  // restart: the reader has not handed all of it out yet, and new shards
+  // would not know its boundaries. Wait for the next interval.
+  for (const auto& s : shards_) {
+    if (s->replaying()) return;
+  }
   if (!Reshard(desired)) {
     log::Warn(kComponent, "reshard postponed: shards did not drain in time",
               {{"remote_name", endpoint_->identity}, {"from", in.current}, {"to", desired}});
