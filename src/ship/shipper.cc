@@ -45,15 +45,26 @@ Result<std::unique_ptr<Shipper>> Shipper::Start(wal::Wal& wal, httpclient::Clien
     int n = 0;
     auto [p, ec] = std::from_chars(count->data(), count->data() + count->size(), n);
     if (ec != std::errc() || p != count->data() + count->size() || n < 1 || n > 100000) {
-      return Status::Corruption(prefix + "/" + std::string(kShardCountKey) +
-                                ": bad shard count \"" + *count + "\"");
+      // Degraded, not fatal: ship from the cursor with fresh batching. A
+      // resend may then be refused (counted as http_400), but the endpoint
+      // keeps shipping instead of stopping for good.
+      log::Error(kComponent, "unreadable shard count, resending from the cursor",
+                 {{"remote_name", endpoint->identity}, {"value", *count}});
+      n = shards;
+      for (int k = 0; k < n; ++k) {
+        FERRY_RETURN_IF_ERROR(wal.PutMeta(prefix, ShardKey(k),
+                                          EncodeShardMark({{cursor, 0}, {cursor, 0}})));
+      }
+      FERRY_RETURN_IF_ERROR(wal.PutMeta(prefix, kShardCountKey, std::to_string(n)));
     }
     shards = n;
     for (int k = 0; k < n; ++k) {
       ShardMark m{{cursor, 0}, {cursor, 0}};
       Result<std::string> v = wal.GetMeta(prefix, ShardKey(k));
       if (v.ok() && !DecodeShardMark(*v, &m)) {
-        return Status::Corruption(prefix + "/" + ShardKey(k) + ": undecodable shard mark");
+        log::Error(kComponent, "unreadable shard mark, resending that shard from the cursor",
+                   {{"remote_name", endpoint->identity}, {"shard", k}});
+        m = ShardMark{{cursor, 0}, {cursor, 0}};
       } else if (!v.ok() && !v.status().IsNotFound()) {
         return v.status().WithContext("reading " + prefix + "/" + ShardKey(k));
       }

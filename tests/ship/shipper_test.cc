@@ -328,6 +328,31 @@ TEST_F(ShipperTest, AfterACrashResendsExactlyTheInFlightRangeFirst) {
   EXPECT_EQ(Metric("prometheus_remote_storage_samples_failed_total"), 0);
 }
 
+TEST_F(ShipperTest, DamagedShardStateFallsBackToTheCursorAndKeepsShipping) {
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 3, 0, 10, kStart));
+  const std::string prefix = MetaPrefix("sink");
+  ASSERT_TRUE(wal_->PutMeta(prefix, "shards", "2").ok());
+  ASSERT_TRUE(wal_->PutMeta(prefix, ShardKey(0), "\x07garbage").ok());
+  Sink& sink = NewSink();
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  StartManager(cfg);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  ExpectCounters(sink.accepted(), 3, 0, 10);
+  manager_->Stop();
+  ShardMark m;
+  ASSERT_TRUE(DecodeShardMark(*wal_->GetMeta(prefix, ShardKey(0)), &m));  // rewritten
+
+  // A shard count that is not a number: same fallback.
+  ASSERT_TRUE(wal_->PutMeta(prefix, "shards", "many").ok());
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 3, 10, 5, kStart));
+  manager_ = std::make_unique<ShipManager>(*wal_, client_, registry_, ShipperOptions{});
+  ASSERT_TRUE(manager_->ApplyConfig(cfg).ok());
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  ExpectCounters(sink.accepted(), 3, 0, 15);
+  EXPECT_EQ(*wal_->GetMeta(prefix, "shards"), "1");
+}
+
 TEST_F(ShipperTest, ReloadKeepsUnchangedEndpointsAndRemovingOneDeletesItsCursor) {
   Sink& a = NewSink();
   Sink& b = NewSink();
