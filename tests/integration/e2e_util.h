@@ -13,10 +13,12 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -217,7 +219,10 @@ class Ferry {
   std::optional<int> Stop() {
     proc_->Signal(SIGTERM);
     auto code = proc_->Wait(std::chrono::seconds(60));
-    if (!code) proc_->Signal(SIGKILL), proc_->Wait(std::chrono::seconds(10));
+    if (!code) {
+      proc_->Signal(SIGKILL);
+      proc_->Wait(std::chrono::seconds(10));
+    }
     stderr_before_ += proc_->Stderr();
     proc_.reset();
     return code;
