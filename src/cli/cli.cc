@@ -6,6 +6,7 @@
 
 #include "src/agent/version.h"
 #include "src/cli/check_command.h"
+#include "src/cli/cli_flags.h"
 #include "src/cli/run_command.h"
 #include "src/cli/wal_command.h"
 

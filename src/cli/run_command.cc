@@ -48,56 +48,6 @@ constexpr Unsupported kUnsupported[] = {
 
 }  // namespace
 
-void AddRunFlags(CLI::App& app, RunFlags& f) {
-  app.add_option("--config.file", f.config_file, "Prometheus configuration file path.")
-      ->capture_default_str();
-  app.add_option("--storage.agent.path", f.storage_path, "Base path for the WAL (RocksDB).")
-      ->capture_default_str();
-  app.add_option("--web.listen-address", f.listen_address,
-                 "Address to listen on for the web interface and API.")
-      ->capture_default_str();
-  app.add_flag("--web.enable-lifecycle,!--no-web.enable-lifecycle", f.enable_lifecycle,
-               "Enable shutdown and reload via HTTP request.");
-  app.add_flag("--web.enable-admin-api,!--no-web.enable-admin-api", f.enable_admin_api,
-               "Enable API endpoints for admin control actions (replay).");
-  app.add_option("--log.level", f.log_level, "Only log messages with the given severity or above. "
-                 "One of: [debug, info, warn, error]")->capture_default_str();
-  app.add_option("--log.format", f.log_format, "Output format of log messages. One of: [logfmt, json]")
-      ->capture_default_str();
-  app.add_option("--enable-feature", f.features,
-                 "Comma-separated feature names. 'agent' is accepted (ferry is always an agent).")
-      ->delimiter(',');
-  app.add_option("--storage.agent.retention.max-time", f.retention_max_time,
-                 "Maximum age of unshipped samples kept in the WAL. 0s: no limit (only --wal.max-size).")
-      ->capture_default_str();
-  app.add_option("--storage.agent.retention.keep-shipped", f.keep_shipped,
-                 "How long already-shipped samples stay in the WAL for replay on demand.")
-      ->capture_default_str();
-  app.add_option("--wal.max-size", f.wal_max_size,
-                 "Cap on the WAL's size on disk (e.g. 20GB). 0: half of the volume.")
-      ->capture_default_str();
-  app.add_option("--wal.fsync", f.wal_fsync, "WAL durability: always, interval or never.")
-      ->capture_default_str();
-  app.add_option("--wal.fsync-interval", f.wal_fsync_interval,
-                 "With --wal.fsync=interval: the longest a committed append waits for fdatasync.")
-      ->capture_default_str();
-  app.add_option("--storage.remote.flush-deadline", f.flush_deadline,
-                 "How long to wait flushing samples on shutdown or config reload.")
-      ->capture_default_str();
-  // Accepted for compatibility with Prometheus agent command lines.
-  app.add_option("--storage.agent.wal-compression", f.compat_wal_compression,
-                 "Accepted for compatibility; ferry's WAL is always compressed.");
-  app.add_option("--storage.agent.wal-segment-size", f.compat_wal_segment_size,
-                 "Accepted for compatibility; ferry's WAL has no segments.");
-  app.add_option("--storage.agent.wal-truncate-frequency", f.compat_truncate_frequency,
-                 "Accepted for compatibility; ferry truncates by cursor and retention.");
-  app.add_option("--storage.agent.retention.min-time", f.compat_retention_min_time,
-                 "Accepted for compatibility; ferry never drops unshipped samples by age unless "
-                 "--storage.agent.retention.max-time says so.");
-  app.add_flag("--storage.agent.no-lockfile", f.compat_no_lockfile,
-               "Accepted for compatibility; ferry always locks its data directory.");
-}
-
 int CheckUnsupportedArgs(const std::vector<std::string>& extras) {
   if (extras.empty()) return 0;
   for (const std::string& arg : extras) {

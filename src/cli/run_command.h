@@ -1,8 +1,6 @@
 // `ferry [flags]`: runs the agent, a drop-in for `prometheus --enable-feature=agent`.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 
@@ -30,9 +28,6 @@ struct RunFlags {
   std::string compat_retention_min_time;
   bool compat_no_lockfile = false;
 };
-
-// Adds the agent's flags to the top-level "app".
-void AddRunFlags(CLI::App& app, RunFlags& flags);
 
 // Refuses Prometheus flags that ferry does not implement, with a message that
 // says so, and other unknown arguments. Returns an exit code (0 = fine).

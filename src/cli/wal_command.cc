@@ -95,25 +95,6 @@ int Fail(const Status& s) {
 
 }  // namespace
 
-WalCommands AddWalCommands(CLI::App& app, WalFlags& f) {
-  auto* wal = app.add_subcommand("wal", "Inspect the write-ahead log.");
-  wal->require_subcommand(1);
-  WalCommands c;
-  c.inspect = wal->add_subcommand("inspect", "Show the WAL's size, series, records, time range and cursors.");
-  c.inspect->add_option("--storage.agent.path", f.storage_path, "The agent's data directory.")
-      ->capture_default_str();
-  c.inspect->add_flag("--json", f.json, "Print JSON instead of text.");
-  c.dump = wal->add_subcommand("dump", "Print series and samples.");
-  c.dump->add_option("--storage.agent.path", f.storage_path, "The agent's data directory.")
-      ->capture_default_str();
-  c.dump->add_option("--from", f.from, "Start time (RFC 3339, Unix seconds, now, -6h). Default: oldest.");
-  c.dump->add_option("--to", f.to, "End time, inclusive. Default: now.");
-  c.dump->add_option("--match", f.match, "Series selector, e.g. '{job=\"node\"}'.");
-  c.dump->add_option("--format", f.format, "text (exposition lines with timestamps) or json (JSON lines).")
-      ->capture_default_str();
-  return c;
-}
-
 int RunWalInspect(const WalFlags& f) {
   auto view = WalView::Open(f.storage_path);
   if (!view.ok()) return Fail(view.status());

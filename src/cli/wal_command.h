@@ -2,8 +2,6 @@
 // (through a RocksDB secondary instance) or of a stopped one.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string>
 
 namespace ferry::cli {
@@ -16,13 +14,6 @@ struct WalFlags {
   std::string match = "";      // dump: --match SELECTOR
   std::string format = "text";  // dump: text | json
 };
-
-// Adds "wal inspect" and "wal dump" under "app"; returns the two commands.
-struct WalCommands {
-  CLI::App* inspect = nullptr;
-  CLI::App* dump = nullptr;
-};
-WalCommands AddWalCommands(CLI::App& app, WalFlags& flags);
 
 // Exit codes: 0 success, 1 failure (message on stderr).
 int RunWalInspect(const WalFlags& flags);
