@@ -31,7 +31,7 @@ using std::chrono::seconds;
 constexpr int kSeries = 4;
 constexpr int kScrapes = 2400;
 constexpr int kRounds = 10;
-constexpr int kScrapesPerRound = 120;  // appended while the shipper is down
+constexpr int kScrapesPerRound = 600;  // appended while the shipper is down
 constexpr int kTotalScrapes = kScrapes + kRounds * kScrapesPerRound;
 
 TEST(ShipCrashTest, KilledDuringCatchUpLosesNothingAndResendsNothingMixed) {
@@ -40,7 +40,7 @@ TEST(ShipCrashTest, KilledDuringCatchUpLosesNothingAndResendsNothingMixed) {
   std::filesystem::create_directories(dir.Sub("prom"));
   testing::PrometheusReceiver prom(dir.Sub("prom"));
   ASSERT_TRUE(prom.Start()) << prom.Stderr();
-  const int64_t start = testing::NowMs() - 65 * 60 * 1000;
+  const int64_t start = testing::NowMs() - 150 * 60 * 1000;  // 8400 scrapes, 1 s apart
   uint64_t last = 0;
   {
     auto wal = testing::OpenWal(dir.Sub("wal"));
@@ -87,8 +87,9 @@ TEST(ShipCrashTest, KilledDuringCatchUpLosesNothingAndResendsNothingMixed) {
   ASSERT_EQ(*code, 0) << final_run.Stderr();
   EXPECT_NE(final_run.Stderr().find("failed=0 "), std::string::npos) << final_run.Stderr();
   EXPECT_GE(killed_mid_catch_up, 3) << "the kills must land during catch-up to test anything";
+  RecordProperty("killed_mid_catch_up", killed_mid_catch_up);
 
-  auto got = prom.Samples("ferry_test_total", start + int64_t{kTotalScrapes} * 1000, "2h");
+  auto got = prom.Samples("ferry_test_total", start + int64_t{kTotalScrapes} * 1000, "3h");
   ASSERT_EQ(got.size(), static_cast<size_t>(kSeries)) << prom.Stderr();
   for (int i = 0; i < kSeries; ++i) {
     std::vector<std::pair<int64_t, double>> want;
