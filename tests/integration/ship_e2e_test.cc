@@ -59,7 +59,8 @@ class ShipE2ETest : public ::testing::Test {
     std::filesystem::create_directories(dir_.Sub("ferry"));
     WriteFileOrDie(dir_.Sub("recv.yml"), "global:\n  scrape_interval: 1h\n");
     recv_ = std::make_unique<Prometheus>(dir_.Sub("recv"), dir_.Sub("recv.yml"),
-                                         std::vector<std::string>{"--web.enable-remote-write-receiver"});
+                                         std::vector<std::string>{
+                                             "--web.enable-remote-write-receiver"});
     WriteFileOrDie(dir_.Sub("ferry.yml"), R"(global:
   scrape_interval: 500ms
   scrape_timeout: 500ms
@@ -180,7 +181,8 @@ remote_write:
 
   void ExpectReceiverLogClean() {
     std::string log = recv_->AllStderr();
-    for (const char* bad : {"out of order", "out of bounds", "duplicate sample", "Error appending"}) {
+    for (const char* bad :
+         {"out of order", "out of bounds", "duplicate sample", "Error appending"}) {
       EXPECT_EQ(log.find(bad), std::string::npos) << "receiver log has \"" << bad << "\":\n"
                                                   << log.substr(0, 4000);
     }
@@ -216,7 +218,9 @@ TEST_F(ShipE2ETest, ReceiverOutageAndFerryKillsLoseNothing) {
   // (b) SIGKILL at random moments: twice during an outage, then twice during
   //     catch-up right after the receiver is back; restart on the same data.
   std::mt19937 rng(std::random_device{}());
-  auto random_scrapes = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto random_scrapes = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
   recv_->Stop();
   for (int kill = 0; kill < 4; ++kill) {
     if (kill == 2) {
