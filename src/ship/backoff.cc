@@ -161,9 +161,15 @@ std::optional<milliseconds> ParseRetryAfter(std::string_view value,
   }
   std::optional<std::time_t> t = ParseHttpDate(value);
   if (!t.has_value()) return std::nullopt;
-  auto at = std::chrono::system_clock::from_time_t(*t);
-  if (at <= now) return milliseconds(0);
-  return std::chrono::duration_cast<milliseconds>(at - now);
+  // Compare in seconds: system_clock counts nanoseconds and overflows past
+  // the year 2262, which an HTTP date can name (found by ship_parse_fuzzer).
+  const int64_t now_ms =
+      std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
+  const int64_t at_s = static_cast<int64_t>(*t);
+  if (at_s > INT64_MAX / 1000) return milliseconds::max();
+  const int64_t at_ms = at_s * 1000;
+  if (at_ms <= now_ms) return milliseconds(0);
+  return milliseconds(at_ms - now_ms);
 }
 
 }  // namespace ferry::ship

@@ -83,6 +83,15 @@ TEST(RetryAfterTest, ParsesTheThreeHttpDateForms) {
   EXPECT_EQ(ParseRetryAfter("Sun Nov 16 08:49:37 1994", now), milliseconds(10000 + 864000000));
 }
 
+// Regression (ship_parse_fuzzer): a date past the year 2262 overflowed
+// system_clock's nanoseconds; it is a very long wait, capped later at max_backoff.
+TEST(RetryAfterTest, FarFutureDateDoesNotOverflow) {
+  auto now = std::chrono::system_clock::from_time_t(784111777);
+  auto d = ParseRetryAfter("Sun, 06 Nov 8994 08:49:37 GMT", now);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_GT(*d, milliseconds(200'000'000'000'000));
+}
+
 TEST(RetryAfterTest, PastDateIsZeroAndGarbageIsNothing) {
   auto now = std::chrono::system_clock::from_time_t(784111777 + 100);
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now), milliseconds(0));
