@@ -1,6 +1,7 @@
 # ferry: the two commands a user needs are `make run` and `make test`.
 # Everything else here is for developers.
 
+SHELL := /bin/bash
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
@@ -34,8 +35,13 @@ run: build
 # loopback, started by the tests), crash loops, fuzz corpus replays, and a
 # short libFuzzer run of every fuzz target when clang is present.
 test: build
-	cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600
+	set -o pipefail; cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600 \
+	  | tee ctest-output.log
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@# Repeat ctest's verdict as the last line, after the fuzz runs' output.
+	@awk '/tests passed, .* tests failed out of/ { f = $$(NF-5); n = $$NF } \
+	  END { if (n == "") exit 1; printf "ctest: %d passed, %d failed\n", n - f, f }' \
+	  $(BUILD_DIR)/ctest-output.log
 
 unit: build
 	cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure -L unit
