@@ -35,15 +35,18 @@ Result<std::shared_ptr<const PoolSettings>> BuildPoolSettings(const config::Scra
   s->metric_relabeler = std::move(metric_rules).value();
   if (s->metric_relabeler->empty()) s->metric_relabeler.reset();
   s->http = std::make_unique<httpclient::ClientOptionsSource>(cfg.http);
+  // Jobs that validate names the legacy way ask for underscore escaping, as
+  // Prometheus does; the others accept UTF-8 names.
+  const bool utf8_names = cfg.metric_name_validation_scheme != config::NameValidation::kLegacy;
   if (cfg.scrape_protocols.empty()) {
-    s->accept_header = std::string(parse::DefaultAcceptHeader());
+    s->accept_header = parse::AcceptHeader(parse::DefaultScrapeProtocols(), utf8_names);
   } else {
     std::vector<parse::ScrapeProtocol> protocols;
     for (const auto& name : cfg.scrape_protocols) {
       FERRY_ASSIGN_OR_RETURN(auto p, parse::ParseScrapeProtocol(name));
       protocols.push_back(p);
     }
-    s->accept_header = parse::AcceptHeader(protocols);
+    s->accept_header = parse::AcceptHeader(protocols, utf8_names);
   }
   s->user_agent = user_agent;
   return std::shared_ptr<const PoolSettings>(std::move(s));
