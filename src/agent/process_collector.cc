@@ -1,5 +1,7 @@
 #include "src/agent/process_collector.h"
 
+#include "src/agent/metric_family.h"
+
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,17 +12,6 @@
 
 namespace ferry::agent {
 namespace {
-
-prometheus::MetricFamily Gauge(const char* name, const char* help, double v) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Gauge;
-  prometheus::ClientMetric m;
-  m.gauge.value = v;
-  f.metric.push_back(m);
-  return f;
-}
 
 double BootTimeSeconds() {
   std::ifstream in("/proc/stat");
@@ -67,25 +58,20 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   double start_ticks = std::stod(f[19]);
   double vsize = std::stod(f[20]), rss_pages = std::stod(f[21]);
 
-  prometheus::MetricFamily cpu;
-  cpu.name = "process_cpu_seconds_total";
-  cpu.help = "Total user and system CPU time spent in seconds.";
-  cpu.type = prometheus::MetricType::Counter;
-  prometheus::ClientMetric m;
-  m.counter.value = (utime + stime) / ticks;
-  cpu.metric.push_back(m);
-  out.push_back(std::move(cpu));
+  out.push_back(CounterFamily("process_cpu_seconds_total",
+                              "Total user and system CPU time spent in seconds.",
+                              (utime + stime) / ticks));
 
   struct rlimit rl {};
   double max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? static_cast<double>(rl.rlim_cur) : 0;
-  out.push_back(Gauge("process_max_fds", "Maximum number of open file descriptors.", max_fds));
-  out.push_back(Gauge("process_open_fds", "Number of open file descriptors.", CountOpenFds()));
-  out.push_back(Gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+  out.push_back(GaugeFamily("process_max_fds", "Maximum number of open file descriptors.", max_fds));
+  out.push_back(GaugeFamily("process_open_fds", "Number of open file descriptors.", CountOpenFds()));
+  out.push_back(GaugeFamily("process_resident_memory_bytes", "Resident memory size in bytes.",
                       rss_pages * page));
-  out.push_back(Gauge("process_start_time_seconds",
+  out.push_back(GaugeFamily("process_start_time_seconds",
                       "Start time of the process since unix epoch in seconds.",
                       BootTimeSeconds() + start_ticks / ticks));
-  out.push_back(Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", vsize));
+  out.push_back(GaugeFamily("process_virtual_memory_bytes", "Virtual memory size in bytes.", vsize));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "src/agent/metric_family.h"
 #include "src/base/log.h"
 
 namespace ferry::agent {
@@ -10,54 +11,30 @@ namespace {
 
 constexpr std::string_view kComponent = "wal";
 
-prometheus::MetricFamily Family(const char* name, const char* help, prometheus::MetricType type) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = type;
-  return f;
-}
-
-prometheus::MetricFamily Counter(const char* name, const char* help, double v) {
-  auto f = Family(name, help, prometheus::MetricType::Counter);
-  prometheus::ClientMetric m;
-  m.counter.value = v;
-  f.metric.push_back(m);
-  return f;
-}
-
-prometheus::MetricFamily Gauge(const char* name, const char* help, double v) {
-  auto f = Family(name, help, prometheus::MetricType::Gauge);
-  prometheus::ClientMetric m;
-  m.gauge.value = v;
-  f.metric.push_back(m);
-  return f;
-}
-
 }  // namespace
 
 std::vector<prometheus::MetricFamily> WalCollector::Collect() const {
   const wal::WalStats s = wal_.GetStats();
   std::vector<prometheus::MetricFamily> out;
-  out.push_back(Counter("ferry_wal_appended_samples_total",
+  out.push_back(CounterFamily("ferry_wal_appended_samples_total",
                         "Samples appended to the WAL (committed).", s.appended_samples));
-  out.push_back(Counter("ferry_wal_appended_records_total",
+  out.push_back(CounterFamily("ferry_wal_appended_records_total",
                         "Records (one per scrape) appended to the WAL.", s.appended_records));
-  out.push_back(Counter("ferry_wal_series_created_total", "Series created in the WAL.",
+  out.push_back(CounterFamily("ferry_wal_series_created_total", "Series created in the WAL.",
                         s.created_series));
-  out.push_back(Counter("ferry_wal_group_commits_total",
+  out.push_back(CounterFamily("ferry_wal_group_commits_total",
                         "RocksDB writes, each holding one or more appends.", s.group_commits));
-  out.push_back(Counter("ferry_wal_syncs_total", "fdatasync calls on the WAL.", s.syncs));
-  out.push_back(Counter("ferry_wal_truncated_shipped_samples_total",
+  out.push_back(CounterFamily("ferry_wal_syncs_total", "fdatasync calls on the WAL.", s.syncs));
+  out.push_back(CounterFamily("ferry_wal_truncated_shipped_samples_total",
                         "Samples deleted by retention after every endpoint acknowledged them.",
                         s.truncated_shipped_samples));
-  out.push_back(Counter("ferry_wal_series_collected_total",
+  out.push_back(CounterFamily("ferry_wal_series_collected_total",
                         "Series garbage-collected because no retained record uses them.",
                         s.collected_series));
-  out.push_back(Counter("ferry_wal_corruption_events_total",
+  out.push_back(CounterFamily("ferry_wal_corruption_events_total",
                         "Damaged stored bytes detected (and skipped) by the WAL.",
                         s.corruption_events));
-  auto dropped = Family("ferry_wal_dropped_samples_total",
+  auto dropped = EmptyFamily("ferry_wal_dropped_samples_total",
                         "Unshipped samples the WAL deleted, by reason.",
                         prometheus::MetricType::Counter);
   for (int r = 0; r < wal::kDropReasonCount; ++r) {
@@ -67,16 +44,16 @@ std::vector<prometheus::MetricFamily> WalCollector::Collect() const {
     dropped.metric.push_back(m);
   }
   out.push_back(std::move(dropped));
-  out.push_back(Gauge("ferry_wal_series", "Live series in the WAL.", s.series));
-  out.push_back(Gauge("ferry_wal_bytes", "Bytes the WAL occupies on disk.", s.bytes_on_disk));
-  out.push_back(Gauge("ferry_wal_records",
+  out.push_back(GaugeFamily("ferry_wal_series", "Live series in the WAL.", s.series));
+  out.push_back(GaugeFamily("ferry_wal_bytes", "Bytes the WAL occupies on disk.", s.bytes_on_disk));
+  out.push_back(GaugeFamily("ferry_wal_records",
                       "Records retained in the WAL.",
                       s.last_sequence >= s.first_sequence && s.last_sequence > 0
                           ? static_cast<double>(s.last_sequence - s.first_sequence + 1)
                           : 0));
-  out.push_back(Gauge("ferry_wal_last_sequence", "Sequence number of the newest record.",
+  out.push_back(GaugeFamily("ferry_wal_last_sequence", "Sequence number of the newest record.",
                       s.last_sequence));
-  auto sync = Family("ferry_wal_sync_duration_seconds", "Latency of WAL fdatasync calls.",
+  auto sync = EmptyFamily("ferry_wal_sync_duration_seconds", "Latency of WAL fdatasync calls.",
                      prometheus::MetricType::Histogram);
   prometheus::ClientMetric h;
   uint64_t cumulative = 0;

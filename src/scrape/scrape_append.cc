@@ -20,6 +20,16 @@ constexpr std::string_view kReportNames[] = {"up", "scrape_duration_seconds",
                                              "scrape_samples_post_metric_relabeling",
                                              "scrape_series_added"};
 
+// The cache key of report series "i": NUL, then the name.
+const std::string& ReportKey(size_t i) {
+  static const auto* keys = [] {
+    auto* k = new std::vector<std::string>();
+    for (std::string_view name : kReportNames) k->push_back(std::string(1, '\0') + std::string(name));
+    return k;
+  }();
+  return (*keys)[i];
+}
+
 std::string Truncated(std::string_view s, size_t n = 50) { return std::string(s.substr(0, n)); }
 
 std::string GoQuote(std::string_view s) {
@@ -240,7 +250,7 @@ void ScrapeAppender::AddReport(int64_t ts_ms, const ReportValues& v, wal::Batch*
                            static_cast<double>(v.samples_post_relabeling),
                            static_cast<double>(v.series_added)};
   for (size_t i = 0; i < std::size(kReportNames); ++i) {
-    std::string key = std::string(1, '\0') + std::string(kReportNames[i]);
+    const std::string& key = ReportKey(i);
     ScrapeCache::Entry* e = cache_.Find(key);
     if (e == nullptr) {
       // Prometheus' mutateReportSampleLabels: target labels win, the report
@@ -261,9 +271,8 @@ void ScrapeAppender::AddReport(int64_t ts_ms, const ReportValues& v, wal::Batch*
 
 void ScrapeAppender::AddStaleAll(int64_t ts_ms, wal::Batch* batch) {
   AddFailedScrape(ts_ms, batch).error.IgnoreError();  // OK by construction
-  for (std::string_view name : kReportNames) {
-    std::string key = std::string(1, '\0') + std::string(name);
-    if (ScrapeCache::Entry* e = cache_.Find(key)) AddSample(e, ts_ms, StaleNaN(), batch);
+  for (size_t i = 0; i < std::size(kReportNames); ++i) {
+    if (ScrapeCache::Entry* e = cache_.Find(ReportKey(i))) AddSample(e, ts_ms, StaleNaN(), batch);
   }
 }
 
