@@ -22,11 +22,13 @@ ALLOWED = {
     "discovery": {"base", "labels", "config", "httpclient"},
     "scrape": {"base", "labels", "parse", "relabel", "config", "wal", "httpclient"},
     "ship": {"base", "labels", "remote", "relabel", "config", "wal", "httpclient"},
+    "replay": {"base", "labels", "selector", "remote", "relabel", "config", "wal", "httpclient",
+               "ship"},
     "http": {"base"},
     "agent": {"base", "labels", "selector", "parse", "relabel", "remote", "wal", "config",
-              "httpclient", "discovery", "scrape", "ship", "http"},
+              "httpclient", "discovery", "scrape", "ship", "replay", "http"},
     "cli": {"base", "labels", "selector", "parse", "relabel", "remote", "wal", "config",
-            "httpclient", "discovery", "scrape", "ship", "http", "agent"},
+            "httpclient", "discovery", "scrape", "ship", "replay", "http", "agent"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
