@@ -23,7 +23,7 @@ ALLOWED = {
     "scrape": {"base", "labels", "parse", "relabel", "config", "wal", "httpclient"},
     "ship": {"base", "labels", "remote", "relabel", "config", "wal", "httpclient"},
     "replay": {"base", "labels", "selector", "remote", "relabel", "config", "wal", "httpclient",
-               "ship"},
+               "ship", "http"},
     "http": {"base"},
     "agent": {"base", "labels", "selector", "parse", "relabel", "remote", "wal", "config",
               "httpclient", "discovery", "scrape", "ship", "replay", "http"},
