@@ -95,7 +95,27 @@ ShipMetrics::ShipMetrics(prometheus::Registry& r)
                            .Name("ferry_remote_storage_oldest_unshipped_timestamp_seconds")
                            .Help("Append time of the oldest WAL record not yet acknowledged by "
                                  "this endpoint, seconds since epoch (0 when caught up).")
-                           .Register(r)) {}
+                           .Register(r)),
+      metadata_total(BuildCounter()
+                         .Name("prometheus_remote_storage_metadata_total")
+                         .Help("Total number of metadata entries sent to remote storage.")
+                         .Register(r)),
+      metadata_failed_total(BuildCounter()
+                                .Name("prometheus_remote_storage_metadata_failed_total")
+                                .Help("Total number of metadata entries which failed on send to "
+                                      "remote storage, non-recoverable errors.")
+                                .Register(r)),
+      metadata_retried_total(BuildCounter()
+                                 .Name("prometheus_remote_storage_metadata_retried_total")
+                                 .Help("Total number of metadata entries which failed on send to "
+                                       "remote storage but were retried because the send error "
+                                       "was recoverable.")
+                                 .Register(r)),
+      metadata_bytes_total(BuildCounter()
+                               .Name("prometheus_remote_storage_metadata_bytes_total")
+                               .Help("The total number of bytes of metadata sent by the queue "
+                                     "after compression.")
+                               .Register(r)) {}
 
 EndpointMetrics::EndpointMetrics(ShipMetrics& f, const std::string& remote_name,
                                  const std::string& url)

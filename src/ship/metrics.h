@@ -54,6 +54,11 @@ class ShipMetrics {
   prometheus::Family<prometheus::Gauge>& backlog_samples;
   prometheus::Family<prometheus::Gauge>& backlog_seconds;
   prometheus::Family<prometheus::Gauge>& oldest_unshipped;
+  // Metadata requests (metadata_sender.h).
+  prometheus::Family<prometheus::Counter>& metadata_total;
+  prometheus::Family<prometheus::Counter>& metadata_failed_total;
+  prometheus::Family<prometheus::Counter>& metadata_retried_total;
+  prometheus::Family<prometheus::Counter>& metadata_bytes_total;
 };
 
 class EndpointMetrics {

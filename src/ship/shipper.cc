@@ -87,6 +87,11 @@ Result<std::unique_ptr<Shipper>> Shipper::Start(wal::Wal& wal, httpclient::Clien
       new Shipper(wal, client, families, std::move(endpoint), options, cursor));
   s->StartShards(shards, marks);
   s->reader_ = std::thread([p = s.get()] { p->ReaderLoop(); });
+  if (options.metadata_source && SendsMetadata(*s->endpoint_)) {
+    s->metadata_ = std::make_unique<MetadataSender>(client, families, s->endpoint_,
+                                                    options.metadata_source, s->clock_,
+                                                    s->ctx_.rng_factory());
+  }
   return s;
 }
 
@@ -242,6 +247,9 @@ void Shipper::StopShards(steady_clock::time_point deadline) {
 void Shipper::Stop() {
   if (stopped_.exchange(true)) return;
   auto deadline = clock_.MonotonicNow() + options_.flush_deadline;
+  // Metadata is not durable and is sent again by the next process: stop
+  // at once rather than spend the flush deadline on it.
+  if (metadata_) metadata_->Stop();
   stop_reader_ = true;
   {
     MutexLock l(ctx_.idle_mu);

@@ -29,6 +29,7 @@
 #include "src/ship/ack_tracker.h"
 #include "src/ship/backoff.h"
 #include "src/ship/endpoint.h"
+#include "src/ship/metadata_sender.h"
 #include "src/ship/metrics.h"
 #include "src/ship/position.h"
 #include "src/ship/shard.h"
@@ -53,6 +54,9 @@ struct ShipperOptions {
   std::chrono::milliseconds backlog_catchup{20000};
   // Makes the jitter RNG of each shard. Default: DefaultRng.
   std::function<UniformRng()> rng_factory;
+  // The scraped metadata, for endpoints that send it (SendsMetadata).
+  // Empty: no metadata requests.
+  MetadataSource metadata_source;
 };
 
 // A snapshot of one endpoint, for /api/v1/status and tests.
@@ -150,6 +154,7 @@ class Shipper {
   std::atomic<uint64_t> backlog_samples_{0};
   std::atomic<double> backlog_seconds_{0};
   std::thread reader_;
+  std::unique_ptr<MetadataSender> metadata_;  // null unless the endpoint sends metadata
 };
 
 }  // namespace ferry::ship

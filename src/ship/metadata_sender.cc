@@ -1,0 +1,228 @@
+#include "src/ship/metadata_sender.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "src/base/log.h"
+#include "src/remote/compression.h"
+#include "src/remote/headers.h"
+#include "src/remote/write_request_v1.h"
+
+namespace ferry::ship {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::string_view kComponent = "remote";
+constexpr int64_t kLogEveryMs = 10'000;
+constexpr size_t kLoggedBodyBytes = 256;
+
+// The answer to one request, shared with the client's callback so that a
+// request abandoned by Stop() can still complete after the sender is gone.
+struct Pending {
+  Mutex mu;
+  CondVar cv;
+  bool done FERRY_GUARDED_BY(mu) = false;
+  httpclient::Response response FERRY_GUARDED_BY(mu);
+};
+
+prometheus::Labels EndpointLabels(const Endpoint& ep) {
+  return {{"remote_name", ep.identity}, {"url", ep.config.url}};
+}
+
+// Prometheus dedups on the whole entry; keep the first occurrence's order.
+std::vector<remote::MetricMetadata> Dedup(std::vector<remote::MetricMetadata> in) {
+  std::set<std::tuple<std::string_view, int, std::string_view, std::string_view>> seen;
+  std::vector<remote::MetricMetadata> out;
+  out.reserve(in.size());
+  for (remote::MetricMetadata& m : in) {
+    auto key = std::make_tuple(std::string_view(m.metric_family_name), static_cast<int>(m.type),
+                               std::string_view(m.help), std::string_view(m.unit));
+    if (seen.count(key) != 0) continue;
+    out.push_back(std::move(m));
+    const remote::MetricMetadata& kept = out.back();
+    seen.emplace(kept.metric_family_name, static_cast<int>(kept.type), kept.help, kept.unit);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SendsMetadata(const Endpoint& endpoint) {
+  return endpoint.config.metadata_config.send &&
+         endpoint.proto == remote::ProtoMessage::kV1WriteRequest;
+}
+
+MetadataSender::MetadataSender(httpclient::Client& client, ShipMetrics& families,
+                               std::shared_ptr<const Endpoint> endpoint, MetadataSource source,
+                               Clock& clock, UniformRng rng)
+    : client_(client),
+      endpoint_(std::move(endpoint)),
+      source_(std::move(source)),
+      clock_(clock),
+      client_options_(endpoint_->config.http),
+      backoff_(endpoint_->config.queue_config.min_backoff,
+               endpoint_->config.queue_config.max_backoff, std::move(rng)),
+      metadata_total_(families.metadata_total.Add(EndpointLabels(*endpoint_))),
+      failed_total_(families.metadata_failed_total.Add(EndpointLabels(*endpoint_))),
+      retried_total_(families.metadata_retried_total.Add(EndpointLabels(*endpoint_))),
+      bytes_total_(families.metadata_bytes_total.Add(EndpointLabels(*endpoint_))),
+      families_(families) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+MetadataSender::~MetadataSender() {
+  Stop();
+  families_.metadata_total.Remove(&metadata_total_);
+  families_.metadata_failed_total.Remove(&failed_total_);
+  families_.metadata_retried_total.Remove(&retried_total_);
+  families_.metadata_bytes_total.Remove(&bytes_total_);
+}
+
+void MetadataSender::Stop() {
+  {
+    MutexLock l(mu_);
+    stop_ = true;
+  }
+  cv_.NotifyAll();
+  if (!stopped_.exchange(true) && thread_.joinable()) thread_.join();
+}
+
+void MetadataSender::Loop() {
+  const milliseconds interval = endpoint_->config.metadata_config.send_interval;
+  for (;;) {
+    {
+      MutexLock l(mu_);
+      if (cv_.WaitFor(mu_, interval, [this]() FERRY_REQUIRES(mu_) { return stop_; })) return;
+    }
+    (void)SendNow();  // errors are counted and logged there
+  }
+}
+
+Status MetadataSender::SendNow() {
+  MutexLock round(send_mu_);
+  std::vector<remote::MetricMetadata> all = Dedup(source_());
+  const size_t per_request =
+      static_cast<size_t>(std::max<int64_t>(1, endpoint_->config.metadata_config.max_samples_per_send));
+  Status first_error;
+  for (size_t i = 0; i < all.size(); i += per_request) {
+    std::vector<remote::MetricMetadata> chunk(
+        all.begin() + static_cast<std::ptrdiff_t>(i),
+        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + per_request)));
+    Status s = SendRequest(chunk);
+    if (s.code() == StatusCode::kCancelled) return s;
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
+Status MetadataSender::SendRequest(const std::vector<remote::MetricMetadata>& entries) {
+  const Endpoint& ep = *endpoint_;
+  const config::QueueConfig& q = ep.config.queue_config;
+  remote::WriteRequestBuilder builder;
+  for (const remote::MetricMetadata& m : entries) builder.AddMetadata(m);
+  std::string body;
+  remote::Compress(builder.Finish(), &body);
+  const double n = static_cast<double>(entries.size());
+  backoff_.Reset();
+  for (;;) {
+    std::optional<milliseconds> retry_after;
+    Status failure;
+    Result<std::shared_ptr<const httpclient::ClientOptions>> opts = client_options_.Get();
+    if (!opts.ok()) {
+      failure = opts.status().WithContext("client options");
+    } else {
+      httpclient::Request req;
+      req.method = "POST";
+      req.url = ep.config.url;
+      req.timeout = ep.config.remote_timeout;
+      req.max_body_bytes = 1 << 20;
+      req.options = *opts;
+      req.headers = {
+          {std::string(remote::kContentEncodingHeader),
+           std::string(remote::kContentEncodingSnappy)},
+          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
+          {std::string(remote::kVersionHeader), std::string(remote::VersionHeaderValue(ep.proto))},
+          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
+      for (const auto& h : client_options_.static_headers()) req.headers.push_back(h);
+      for (const auto& h : ep.headers) req.headers.push_back(h);
+      req.body = body;
+      auto pending = std::make_shared<Pending>();
+      client_.Submit(std::move(req), [pending](httpclient::Response&& r) {
+        {
+          MutexLock l(pending->mu);
+          pending->response = std::move(r);
+          pending->done = true;
+        }
+        pending->cv.NotifyAll();
+      });
+      httpclient::Response resp;
+      for (;;) {
+        {
+          MutexLock l(mu_);
+          if (stop_) return Status(StatusCode::kCancelled, "metadata sender stopped");
+        }
+        MutexLock l(pending->mu);
+        if (pending->cv.WaitFor(pending->mu, milliseconds(100),
+                                [&]() FERRY_REQUIRES(pending->mu) { return pending->done; })) {
+          resp = std::move(pending->response);
+          break;
+        }
+      }
+      const int code = resp.http_status;
+      if (resp.status.ok() && code >= 200 && code < 300) {
+        metadata_total_.Increment(n);
+        bytes_total_.Increment(static_cast<double>(body.size()));
+        sent_.fetch_add(entries.size());
+        return Status();
+      }
+      if (!resp.status.ok()) {
+        failure = resp.status.WithContext("request failed");
+      } else if (code >= 500 || (code == 429 && q.retry_on_http_429)) {
+        retry_after = ParseRetryAfter(resp.Header("retry-after"), clock_.SystemNow());
+        failure = Status(StatusCode::kUnavailable,
+                         "server returned HTTP status " + std::to_string(code) + ": " +
+                             resp.body.substr(0, kLoggedBodyBytes));
+      } else {
+        Status err(StatusCode::kRejected,
+                   "server returned HTTP status " + std::to_string(code) + ": " +
+                       resp.body.substr(0, kLoggedBodyBytes));
+        failed_total_.Increment(n);
+        Report("metadata request dropped: " + err.message());
+        return err;
+      }
+    }
+    retried_total_.Increment(n);
+    Report("metadata request retried: " + failure.ToString());
+    const milliseconds wait = backoff_.Next(retry_after);
+    MutexLock l(mu_);
+    if (cv_.WaitFor(mu_, wait, [this]() FERRY_REQUIRES(mu_) { return stop_; })) {
+      return Status(StatusCode::kCancelled, "metadata sender stopped");
+    }
+  }
+}
+
+void MetadataSender::Report(const std::string& err) {
+  const int64_t now = clock_.NowMillis();
+  uint64_t suppressed = 0;
+  {
+    MutexLock l(mu_);
+    if (now - last_log_ms_ < kLogEveryMs) {
+      ++suppressed_;
+      return;
+    }
+    last_log_ms_ = now;
+    suppressed = std::exchange(suppressed_, 0);
+  }
+  log::Warn(kComponent, "remote write metadata problem",
+            {{"remote_name", endpoint_->identity},
+             {"url", endpoint_->config.url},
+             {"err", err},
+             {"suppressed", suppressed}});
+}
+
+}  // namespace ferry::ship
