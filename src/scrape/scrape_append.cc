@@ -160,8 +160,22 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
       break;
     }
     if (*entry == parse::Entry::kEof) break;
-    if (*entry != parse::Entry::kSeries) continue;
     parse::Parser& p = **parser;
+    switch (*entry) {
+      case parse::Entry::kSeries:
+        break;
+      case parse::Entry::kType:
+        cache_.metadata().SetType(p.FamilyName(), p.Type(), iter);
+        continue;
+      case parse::Entry::kHelp:
+        cache_.metadata().SetHelp(p.FamilyName(), p.Help(), iter);
+        continue;
+      case parse::Entry::kUnit:
+        cache_.metadata().SetUnit(p.FamilyName(), p.Unit(), iter);
+        continue;
+      default:
+        continue;
+    }
     out.total++;
     std::string_view key = p.Series();
     std::optional<int64_t> explicit_ts;
@@ -283,6 +297,7 @@ void ScrapeAppender::Committed(const wal::Batch& batch) {
   if (success_) cache_.CommitOrder();
   cache_.Rotate();
   cache_.CollectGarbage();
+  cache_.metadata().CollectGarbage(cache_.iteration(), success_);
 }
 
 void ScrapeAppender::Aborted() {

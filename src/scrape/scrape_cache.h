@@ -6,7 +6,8 @@
 // This is where the CPU of a steady scrape goes, as in Prometheus'
 // scrapeCache. Series dropped by metric_relabel_configs are remembered too.
 //
-// The cache also carries the previous scrape's series for staleness markers.
+// The cache also carries the previous scrape's series for staleness markers,
+// and the target's metric metadata (MetadataStore).
 //
 // A steady target exposes the same series in the same order every time, so
 // the cache also keeps the last successful scrape's series in body order
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "src/labels/labels.h"
+#include "src/scrape/metadata_store.h"
 #include "wal/record.h"
 
 namespace ferry::scrape {
@@ -126,7 +128,13 @@ class ScrapeCache {
 
   size_t size() const { return entries_.size(); }
 
+  // The target's metric-family metadata (TYPE/HELP/UNIT lines). Its List()
+  // is thread-safe; everything else follows this cache's threading.
+  MetadataStore& metadata() { return metadata_; }
+  const MetadataStore& metadata() const { return metadata_; }
+
  private:
+  MetadataStore metadata_;
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
   std::unordered_set<std::string, StringHash, std::equal_to<>> dropped_;
   std::vector<Entry*> prev_, cur_;

@@ -123,6 +123,12 @@ Status ScrapeLoop::AppendWithRetry(wal::Batch& batch,
   return Status::Ok();
 }
 
+void ScrapeLoop::AppendMetadata(std::vector<MetricMetadata>* out) const {
+  // appender_ is set once in the constructor; the store's List() is
+  // thread-safe.
+  appender_->cache().metadata().List(out);
+}
+
 void ScrapeLoop::SetStatus(const std::string& scrape_error, int64_t start_ms, double duration) {
   MutexLock l(status_mu_);
   status_.health = scrape_error.empty() ? "up" : "down";

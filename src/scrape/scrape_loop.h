@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "src/base/mutex.h"
 #include "src/httpclient/client.h"
@@ -68,6 +69,9 @@ class ScrapeLoop {
   void WriteStaleMarkers(int64_t ts_ms);
 
   TargetStatus GetStatus() const;
+  // Appends the metric metadata of this target's scrapes (one entry per
+  // family) to "*out". Thread-safe, also while a scrape runs.
+  void AppendMetadata(std::vector<MetricMetadata>* out) const;
 
   // The timestamp of a scrape starting at wall-clock "now_ms": snapped to the
   // loop's grid (first scrape + k * interval) when at most min(interval/100,

@@ -347,6 +347,20 @@ std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
   return out;
 }
 
+std::vector<MetricMetadata> ScrapeManager::ListMetadata() const {
+  std::vector<std::shared_ptr<ScrapeLoop>> loops;
+  {
+    MutexLock l(mu_);
+    for (const auto& [job, pool] : pools_) {
+      for (const auto& [h, loop] : pool->loops) loops.push_back(loop);
+    }
+  }
+  // Outside mu_: each loop's store has its own lock.
+  std::vector<MetricMetadata> out;
+  for (const auto& loop : loops) loop->AppendMetadata(&out);
+  return out;
+}
+
 std::vector<DroppedTarget> ScrapeManager::DroppedTargets() const {
   MutexLock l(mu_);
   std::vector<DroppedTarget> out;

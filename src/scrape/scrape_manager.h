@@ -69,6 +69,11 @@ class ScrapeManager {
 
   std::vector<TargetStatus> ActiveTargets() const;
   std::vector<DroppedTarget> DroppedTargets() const;
+  // The metric metadata of every active target, one entry per (target,
+  // family), as Prometheus' per-target ListMetadata over TargetsActive()
+  // (what remote write's MetadataWatcher sends). Targets that were never
+  // scraped, or whose bodies had no TYPE/HELP/UNIT lines, contribute nothing.
+  std::vector<MetricMetadata> ListMetadata() const;
 
  private:
   struct Pool;

@@ -9,11 +9,13 @@
 #include <httplib.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "src/config/loader.h"
 #include "src/scrape/pool_settings.h"
@@ -649,6 +651,33 @@ TEST_F(ScrapeManagerTest, GzipOpenMetricsBodyIsDecoded) {
   EXPECT_EQ(r[0].v, 42);
   EXPECT_EQ(r[0].labels.Get("code"), "200");
   EXPECT_TRUE(WaitStatus(inst, [](const TargetStatus& s) { return s.health == "up"; }));
+}
+
+TEST_F(ScrapeManagerTest, ListMetadataGivesOneEntryPerTargetAndFamily) {
+  TargetServer a, b;
+  a.Set("/metrics", {.body = "# HELP reqs Requests.\n# TYPE reqs counter\nreqs 1\nbare 2\n"});
+  b.Set("/metrics", {.body = "# TYPE reqs counter\nreqs 1\n# UNIT temp_celsius celsius\n"
+                             "# TYPE temp_celsius gauge\ntemp_celsius 20\n# EOF\n",
+                     .content_type = "application/openmetrics-text; version=1.0.0"});
+  StartManager();
+  EXPECT_TRUE(manager_->ListMetadata().empty());
+  Apply(Config("  - job_name: node\n"));
+  manager_->UpdateTargets("node", Targets({a.address(), b.address()}));
+  ASSERT_TRUE(WaitStatus(a.address(), [](const TargetStatus& s) { return s.health == "up"; }));
+  ASSERT_TRUE(WaitStatus(b.address(), [](const TargetStatus& s) { return s.health == "up"; }));
+  std::vector<MetricMetadata> got = manager_->ListMetadata();
+  std::sort(got.begin(), got.end(), [](const MetricMetadata& x, const MetricMetadata& y) {
+    return std::tie(x.family, x.help) < std::tie(y.family, y.help);
+  });
+  EXPECT_EQ(got, (std::vector<MetricMetadata>{
+                     {"reqs", parse::MetricType::kCounter, "", ""},
+                     {"reqs", parse::MetricType::kCounter, "Requests.", ""},
+                     {"temp_celsius", parse::MetricType::kGauge, "", "celsius"}}));
+  // A target that leaves takes its metadata with it.
+  manager_->UpdateTargets("node", Targets({a.address()}));
+  got = manager_->ListMetadata();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].help, "Requests.");
 }
 
 TEST_F(ScrapeManagerTest, BearerTokenFromFileIsSentAndReReadWhenRotated) {
