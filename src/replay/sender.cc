@@ -1,0 +1,371 @@
+// Sender: queueing, request building, sending and retrying (see sender.h).
+#include "src/replay/sender.h"
+
+#include <algorithm>
+
+#include "src/base/log.h"
+#include "src/remote/compression.h"
+#include "src/remote/headers.h"
+
+namespace ferry::replay {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxCachedSeries = 200'000;
+constexpr size_t kLoggedBodyBytes = 256;
+constexpr milliseconds kBatchDeadline{200};
+constexpr const char* kComponent = "replay";
+
+// A receiver's answers to samples it already holds (Prometheus tsdb
+// ErrOutOfOrderSample, ErrDuplicateSampleForTimestamp, ErrOutOfBounds;
+// Mimir/Thanos wordings).
+bool SaysAlreadyStored(std::string_view body) {
+  for (std::string_view s : {"out of order", "duplicate sample", "out of bounds", "too old",
+                             "out-of-order", "duplicate-timestamp"}) {
+    if (body.find(s) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+struct Completion {
+  Mutex mu;
+  CondVar cv;
+  bool done FERRY_GUARDED_BY(mu) = false;
+  httpclient::Response response FERRY_GUARDED_BY(mu);
+};
+
+}  // namespace
+
+Sender::Sender(SenderContext& ctx, int index, ShardState state)
+    : ctx_(ctx),
+      index_(index),
+      capacity_(4 * ctx.max_per_send),
+      initial_acked_(state.mark.acked),
+      backoff_(ctx.endpoint->config.queue_config.min_backoff,
+               ctx.endpoint->config.queue_config.max_backoff, ctx.rng_factory()) {
+  {
+    MutexLock l(mu_);
+    resend_pending_ = state.mark.sent_end > state.mark.acked;
+    state_ = state;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+Sender::~Sender() {
+  ctx_.hard_stop.store(true);
+  {
+    MutexLock l(mu_);
+    finish_ = true;
+  }
+  cv_.NotifyAll();
+  Join();
+}
+
+void Sender::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Sender::Enqueue(std::span<const QueuedSample> samples) {
+  MutexLock l(mu_);
+  size_t i = 0;
+  while (i < samples.size()) {
+    if (ctx_.hard_stop.load()) return false;
+    if (queue_.size() >= capacity_) {
+      cv_.WaitFor(mu_, milliseconds(100), [&]() FERRY_REQUIRES(mu_) {
+        return queue_.size() < capacity_ || ctx_.hard_stop.load();
+      });
+      continue;
+    }
+    if (queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
+    size_t n = std::min(samples.size() - i, capacity_ - queue_.size());
+    queue_.insert(queue_.end(), samples.begin() + i, samples.begin() + i + n);
+    i += n;
+    cv_.NotifyAll();
+  }
+  return true;
+}
+
+void Sender::SetHorizon(ship::Position p) {
+  {
+    MutexLock l(mu_);
+    horizon_ = p;
+  }
+  cv_.NotifyAll();
+}
+
+void Sender::Finish() {
+  {
+    MutexLock l(mu_);
+    finish_ = true;
+  }
+  cv_.NotifyAll();
+}
+
+ship::Position Sender::LowWater(ship::Position horizon) const {
+  MutexLock l(mu_);
+  if (in_flight_) return in_flight_first_;
+  if (!queue_.empty()) return queue_.front().pos;
+  return horizon;
+}
+
+JobCounters Sender::counters() const {
+  MutexLock l(mu_);
+  return state_.counters;
+}
+
+size_t Sender::pending() const {
+  MutexLock l(mu_);
+  return queue_.size() + in_flight_samples_;
+}
+
+bool Sender::TakeLocked(Batch* b) {
+  const ship::ShardMark& m = state_.mark;
+  size_t n = 0;
+  if (resend_pending_) {
+    // The request that may have been in flight at the last stop: exactly
+    // its samples, alone, once the reader has handed all of them out.
+    if (horizon_ < m.sent_end && !finish_) return false;
+    while (n < queue_.size() && queue_[n].pos < m.sent_end && n < ctx_.max_per_send) ++n;
+    if (n == 0) {
+      resend_pending_ = false;  // none of it is left in the range
+      return false;
+    }
+    b->resend = true;
+  } else {
+    if (queue_.empty()) return false;
+    const bool due = queue_.size() >= ctx_.max_per_send || finish_ ||
+                     ctx_.clock.MonotonicNow() - first_enqueued_ >= kBatchDeadline;
+    if (!due) return false;
+    n = std::min(queue_.size(), ctx_.max_per_send);
+  }
+  b->samples.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
+  b->end = b->samples.back().pos.Next();
+  in_flight_ = true;
+  in_flight_first_ = b->samples.front().pos;
+  in_flight_samples_ = n;
+  return true;
+}
+
+void Sender::Run() {
+  Batch b;
+  for (;;) {
+    {
+      MutexLock l(mu_);
+      for (;;) {
+        if (ctx_.hard_stop.load()) return;
+        if (TakeLocked(&b)) break;
+        if (finish_ && queue_.empty()) return;
+        cv_.WaitFor(mu_, milliseconds(50), [&]() FERRY_REQUIRES(mu_) {
+          return ctx_.hard_stop.load() || finish_ || queue_.size() >= ctx_.max_per_send;
+        });
+      }
+    }
+    cv_.NotifyAll();  // room freed
+    if (!Send(b)) return;
+  }
+}
+
+void Sender::Persist() {
+  std::string bytes;
+  {
+    MutexLock l(mu_);
+    bytes = EncodeShardState(state_);
+  }
+  Status s = ctx_.wal.PutMeta(kMetaPrefix, ShardStateKey(ctx_.job_id, index_), bytes);
+  if (!s.ok()) {
+    log::Error(kComponent, "persisting replay progress failed",
+               {{"job", ctx_.job_id}, {"err", s.message()}});
+  }
+}
+
+const labels::Labels* Sender::Resolve(wal::SeriesRef ref) {
+  auto it = cache_.find(ref);
+  if (it == cache_.end()) {
+    if (cache_.size() >= kMaxCachedSeries) cache_.clear();
+    Cached entry;
+    Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
+    const ship::Endpoint& ep = *ctx_.endpoint;
+    if (!ls.ok()) {
+      entry.drop = true;
+    } else {
+      lb_.Reset(*ls);
+      for (const labels::Label& l : ep.external_labels) {
+        if (!lb_.Has(l.name)) lb_.Set(l.name, l.value);
+      }
+      if (!ep.relabeler->empty() && !ep.relabeler->Process(&lb_)) {
+        entry.drop = true;
+      } else {
+        entry.labels = lb_.Build();
+        entry.drop = entry.labels.empty();
+      }
+    }
+    it = cache_.emplace(ref, std::move(entry)).first;
+  }
+  return it->second.drop ? nullptr : &it->second.labels;
+}
+
+size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,
+                     size_t* dropped) {
+  const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
+  order_.clear();
+  for (uint32_t i = 0; i < samples.size(); ++i) order_.emplace_back(samples[i].ref, i);
+  std::sort(order_.begin(), order_.end());  // by series, WAL order within
+  v1_.Reset();
+  v2_.Reset();
+  size_t encoded = 0;
+  *dropped = 0;
+  for (size_t i = 0; i < order_.size();) {
+    size_t j = i;
+    while (j < order_.size() && order_[j].first == order_[i].first) ++j;
+    const labels::Labels* ls = Resolve(order_[i].first);
+    run_.clear();
+    for (size_t k = i; k < j; ++k) {
+      const QueuedSample& s = samples[order_[k].second];
+      run_.push_back({s.timestamp_ms, s.value});
+    }
+    Status st = ls == nullptr ? Status::NotFound("dropped")
+                              : (v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_));
+    if (st.ok()) {
+      encoded += run_.size();
+    } else {
+      *dropped += run_.size();
+    }
+    i = j;
+  }
+  if (encoded > 0) remote::Compress(v2 ? v2_.Finish() : v1_.Finish(), body);
+  return encoded;
+}
+
+bool Sender::WaitInterruptibly(milliseconds d) {
+  MutexLock l(mu_);
+  auto until = std::chrono::steady_clock::now() + d;
+  while (!ctx_.hard_stop.load() && std::chrono::steady_clock::now() < until) {
+    auto left = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+    cv_.WaitFor(mu_, std::clamp(left, milliseconds(1), milliseconds(100)),
+                [&]() FERRY_REQUIRES(mu_) { return ctx_.hard_stop.load(); });
+  }
+  return !ctx_.hard_stop.load();
+}
+
+bool Sender::Send(Batch& b) {
+  {
+    MutexLock l(mu_);
+    state_.mark.sent_end = b.end;
+  }
+  Persist();  // durable before the request leaves
+  const ship::Endpoint& ep = *ctx_.endpoint;
+  const bool retry_429 = ep.config.queue_config.retry_on_http_429;
+  JobCounters got;
+  size_t dropped = 0;
+  bool maybe_delivered = b.resend;
+  for (;;) {
+    if (ctx_.hard_stop.load()) return false;
+    size_t n = Build(b.samples, &body_, &dropped);
+    if (n == 0) break;
+    std::optional<milliseconds> retry_after;
+    std::string error;
+    Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
+    if (!opts.ok()) {
+      error = "client options: " + opts.status().message();
+    } else {
+      httpclient::Request req;
+      req.method = "POST";
+      req.url = ep.config.url;
+      req.timeout = ep.config.remote_timeout;
+      req.max_body_bytes = 1 << 20;
+      req.options = *opts;
+      req.headers = {
+          {std::string(remote::kContentEncodingHeader),
+           std::string(remote::kContentEncodingSnappy)},
+          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
+          {std::string(remote::kVersionHeader), std::string(remote::VersionHeaderValue(ep.proto))},
+          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
+      for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
+      for (const auto& h : ep.headers) req.headers.push_back(h);
+      req.body = body_;
+      got.requests += 1;
+      got.bytes_sent += body_.size();
+      auto done = std::make_shared<Completion>();
+      ctx_.client.Submit(std::move(req), [done](httpclient::Response&& r) {
+        {
+          MutexLock l(done->mu);
+          done->response = std::move(r);
+          done->done = true;
+        }
+        done->cv.NotifyAll();
+      });
+      httpclient::Response resp;
+      {
+        MutexLock l(done->mu);
+        while (!done->done && !ctx_.hard_stop.load()) {
+          done->cv.WaitFor(done->mu, milliseconds(100),
+                           [&]() FERRY_REQUIRES(done->mu) { return done->done; });
+        }
+        if (!done->done) return false;  // abandoned: the mark keeps it in flight
+        resp = std::move(done->response);
+      }
+      const int code = resp.http_status;
+      if (!resp.status.ok()) {
+        maybe_delivered = true;
+        error = "request failed: " + resp.status.message();
+      } else if (code >= 200 && code < 300) {
+        uint64_t ok = n;
+        if (ep.proto == remote::ProtoMessage::kV2Request) {
+          std::vector<remote::HeaderField> hf;
+          for (const auto& [k, v] : resp.headers) hf.push_back({k, v});
+          Result<remote::WriteResponseStats> st = remote::ParseWriteResponseStats(hf);
+          if (st.ok() && st->confirmed && st->samples >= 0 && static_cast<size_t>(st->samples) < n) {
+            ok = static_cast<uint64_t>(st->samples);
+            got.samples_rejected += n - ok;
+            MutexLock l(ctx_.error_mu);
+            ctx_.last_error = "receiver wrote " + std::to_string(ok) + " of " + std::to_string(n) +
+                              " samples (X-Prometheus-Remote-Write-Samples-Written)";
+          }
+        }
+        got.samples_sent += ok;
+        break;
+      } else if (code >= 500 || (code == 429 && retry_429)) {
+        if (code >= 500) maybe_delivered = true;
+        retry_after = ship::ParseRetryAfter(resp.Header("retry-after"), ctx_.clock.SystemNow());
+        error = "HTTP " + std::to_string(code) + ": " + resp.body.substr(0, kLoggedBodyBytes);
+      } else {
+        std::string what = "HTTP " + std::to_string(code) + ": " +
+                           resp.body.substr(0, kLoggedBodyBytes);
+        if (maybe_delivered && code == 400 && SaysAlreadyStored(resp.body)) {
+          got.samples_already_delivered += n;
+        } else {
+          got.samples_rejected += n;
+          log::Warn(kComponent, "receiver rejected replayed samples",
+                    {{"job", ctx_.job_id}, {"samples", n}, {"answer", what}});
+          MutexLock l(ctx_.error_mu);
+          ctx_.last_error = what;
+        }
+        break;
+      }
+    }
+    {
+      MutexLock l(ctx_.error_mu);
+      ctx_.last_error = error;
+    }
+    got.samples_retried += n;
+    if (!WaitInterruptibly(backoff_.Next(retry_after))) return false;
+  }
+  backoff_.Reset();
+  got.samples_dropped += dropped;
+  {
+    MutexLock l(mu_);
+    state_.mark.acked = b.end;
+    state_.counters += got;
+    in_flight_ = false;
+    in_flight_samples_ = 0;
+    if (b.resend) resend_pending_ = false;
+  }
+  Persist();
+  cv_.NotifyAll();
+  return true;
+}
+
+}  // namespace ferry::replay
