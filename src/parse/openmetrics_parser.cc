@@ -31,7 +31,7 @@ constexpr std::string_view kNoEof = "data does not end with # EOF";
 
 class OpenMetricsParser final : public Parser {
  public:
-  explicit OpenMetricsParser(std::string_view body) : Parser(body) {}
+  explicit OpenMetricsParser(std::string_view body) : Parser(body, Format::kOpenMetrics) {}
   Result<Entry> Next() override;
   std::optional<int64_t> CreatedTimestamp() override;
 

@@ -131,6 +131,21 @@ class Parser {
   // always returns nullopt. Does not move the parser.
   virtual std::optional<int64_t> CreatedTimestamp() { return std::nullopt; }
 
+  // --- Byte offsets, for a scrape cache that remembers a body's shape. ---
+
+  // Which format this parser reads.
+  enum class Format : uint8_t { kText, kOpenMetrics };
+  Format format() const { return format_; }
+  // Text format only (format() == kText), after Next() returned an entry:
+  // [EntryBegin(), EntryEnd()) is every byte that Next() consumed for it,
+  // from the end of the previous entry (so blank lines and blanks before it
+  // included) through its line end. For kSeries, ValueBegin() is the offset
+  // of the value: the bytes [EntryBegin(), ValueBegin()) decide the series
+  // completely, and the rest of the line is what ParseTextSampleTail reads.
+  size_t EntryBegin() const { return entry_begin_; }
+  size_t ValueBegin() const { return value_begin_; }
+  size_t EntryEnd() const { return pos_; }
+
   // --- Valid after Next() returned kHelp, kType or kUnit. ---
 
   // The metric family name the line is about.
@@ -149,7 +164,7 @@ class Parser {
   std::string_view Comment() const { return comment_; }
 
  protected:
-  explicit Parser(std::string_view body) : body_(body) {}
+  Parser(std::string_view body, Format format) : body_(body), format_(format) {}
 
   // Offsets into body_ of one label: name [name_begin, name_end) and the
   // value between the quotes [value_begin, value_end).
@@ -174,7 +189,10 @@ class Parser {
   Status ParseValue(size_t begin, size_t end, double* out) const;
 
   const std::string_view body_;
+  const Format format_;
   size_t pos_ = 0;
+  size_t entry_begin_ = 0;  // see EntryBegin()
+  size_t value_begin_ = 0;  // see ValueBegin()
 
   // Current series.
   std::string_view series_;
@@ -206,6 +224,22 @@ class Parser {
 // UTF-8 names, which this parser reads in both). "body" must outlive the parser. The last line need not
 // end in '\n'.
 std::unique_ptr<Parser> NewTextParser(std::string_view body);
+
+// The end of a text-format sample line whose series bytes are known: the
+// value, an optional timestamp and the line end, from "body"[pos]. Accepts
+// exactly what the text parser accepts after a series that ends at "pos"
+// (same value grammar, NaN normalised to kNormalNaNBits, same timestamp
+// rules) and returns true with "*out" filled; returns false for anything
+// else, for which the text parser reports the error. REQUIRES: pos <=
+// body.size(), and "pos" follows the blanks after the series (the byte at
+// "pos", if any, is not a blank: this function refuses it).
+struct SampleTail {
+  double value = 0;
+  int64_t timestamp_ms = 0;
+  bool has_timestamp = false;
+  size_t end = 0;  // offset after the line's '\n' (or body.size())
+};
+bool ParseTextSampleTail(std::string_view body, size_t pos, SampleTail* out);
 
 // A parser for OpenMetrics 1.0 text ("application/openmetrics-text", versions
 // 1.0.0 and 0.0.1). "body" must outlive the parser. The body must end with the

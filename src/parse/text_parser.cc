@@ -10,6 +10,8 @@
 //   newline), must be valid UTF-8, and a comma after each label is optional;
 // - names are legacy identifiers or quoted UTF-8 strings (Prometheus 3); a
 //   quoted string followed by ',' or '}' inside the braces is the metric name.
+#include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "src/parse/internal/scan.h"
@@ -28,7 +30,7 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 class TextParser final : public Parser {
  public:
-  explicit TextParser(std::string_view body) : Parser(body) {}
+  explicit TextParser(std::string_view body) : Parser(body, Format::kText) {}
   Result<Entry> Next() override;
 
  private:
@@ -47,6 +49,7 @@ class TextParser final : public Parser {
 
 Result<Entry> TextParser::Next() {
   const size_t n = body_.size();
+  entry_begin_ = pos_;
   for (;;) {
     size_t p = SkipBlanks(pos_);
     if (p >= n) {
@@ -153,6 +156,7 @@ Status TextParser::ParseSeries(size_t start) {
   series_ = body_.substr(start, series_end - start);
 
   size_t v = p;
+  value_begin_ = v;
   while (p < n && b[p] != ' ' && b[p] != '\t' && b[p] != '\n' && b[p] != '{' && b[p] != '\r') {
     ++p;
   }
@@ -239,6 +243,37 @@ Status TextParser::ParseLabels(size_t* pp) {
 }
 
 }  // namespace
+
+// Mirrors the tail of TextParser::ParseSeries; the differential tests in
+// tests/scrape (fast vs full path) keep the two in step.
+bool ParseTextSampleTail(std::string_view body, size_t pos, SampleTail* out) {
+  const size_t n = body.size();
+  const char* b = body.data();
+  size_t p = pos;
+  while (p < n && b[p] != ' ' && b[p] != '\t' && b[p] != '\n' && b[p] != '{' && b[p] != '\r') {
+    ++p;
+  }
+  if (p == pos) return false;
+  double v;
+  if (internal::ParseGoFloat(body.substr(pos, p - pos), &v) != internal::FloatError::kOk) {
+    return false;
+  }
+  out->value = std::isnan(v) ? std::bit_cast<double>(kNormalNaNBits) : v;
+  out->has_timestamp = false;
+  while (p < n && IsBlank(b[p])) ++p;
+  if (p < n && b[p] != '\n') {
+    size_t t = p;
+    while (p < n && b[p] >= '0' && b[p] <= '9') ++p;
+    if (p == t || !internal::ParseDigitsInt64(body.substr(t, p - t), &out->timestamp_ms)) {
+      return false;
+    }
+    out->has_timestamp = true;
+    while (p < n && IsBlank(b[p])) ++p;
+    if (p < n && b[p] != '\n') return false;
+  }
+  out->end = p < n ? p + 1 : n;
+  return true;
+}
 
 std::unique_ptr<Parser> NewTextParser(std::string_view body) {
   return std::make_unique<TextParser>(body);

@@ -9,6 +9,7 @@ MetadataStore::Entry* MetadataStore::FindOrAdd(std::string_view family, uint64_t
     it = entries_.try_emplace(std::string(family)).first;
     it->second.meta_.family = it->first;
     it->second.meta_.type = parse::MetricType::kUnknown;
+    ++version_;
   }
   it->second.last_iter_.store(iter, std::memory_order_relaxed);
   return &it->second;
@@ -18,7 +19,10 @@ MetadataStore::Entry* MetadataStore::SetType(std::string_view family, parse::Met
                                              uint64_t iter) {
   MutexLock l(mu_);
   Entry* e = FindOrAdd(family, iter);
-  e->meta_.type = type;
+  if (e->meta_.type != type) {
+    e->meta_.type = type;
+    ++version_;
+  }
   return e;
 }
 
@@ -26,7 +30,10 @@ MetadataStore::Entry* MetadataStore::SetHelp(std::string_view family, std::strin
                                              uint64_t iter) {
   MutexLock l(mu_);
   Entry* e = FindOrAdd(family, iter);
-  if (e->meta_.help != help) e->meta_.help.assign(help);
+  if (e->meta_.help != help) {
+    e->meta_.help.assign(help);
+    ++version_;
+  }
   return e;
 }
 
@@ -34,7 +41,10 @@ MetadataStore::Entry* MetadataStore::SetUnit(std::string_view family, std::strin
                                              uint64_t iter) {
   MutexLock l(mu_);
   Entry* e = FindOrAdd(family, iter);
-  if (e->meta_.unit != unit) e->meta_.unit.assign(unit);
+  if (e->meta_.unit != unit) {
+    e->meta_.unit.assign(unit);
+    ++version_;
+  }
   return e;
 }
 
@@ -51,6 +61,7 @@ bool MetadataStore::CollectGarbage(uint64_t iter, bool success) {
     }
   }
   if (success) size_at_success_ = entries_.size();
+  if (erased) ++version_;
   return erased;
 }
 

@@ -76,6 +76,10 @@ class MetadataStore {
   // true when it erased entries (pointers to them are then dangling).
   bool CollectGarbage(uint64_t iter, bool success);
 
+  // Increases whenever an entry is added, changed or erased. Owning scrape
+  // only.
+  uint64_t version() const { return version_; }
+
   // Appends every family's metadata to "*out", in no particular order.
   void List(std::vector<MetricMetadata>* out) const;
   size_t size() const;
@@ -95,6 +99,7 @@ class MetadataStore {
   // Node-based: Entry addresses survive rehashing.
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_ FERRY_GUARDED_BY(mu_);
   size_t size_at_success_ = 0;  // owning scrape only
+  uint64_t version_ = 0;        // owning scrape only
 };
 
 }  // namespace ferry::scrape

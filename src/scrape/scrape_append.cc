@@ -140,98 +140,130 @@ void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcom
   }
 }
 
+bool ScrapeAppender::AcceptSample(ScrapeCache::Entry* e, bool is_new,
+                                  std::optional<int64_t> explicit_ts, double v, int64_t ts_ms,
+                                  uint64_t iter, SampleState* st, ScrapeOutcome* out,
+                                  wal::Batch* batch) {
+  if (!is_new && e->last_iter == iter && (!explicit_ts || e->ref == wal::kNoSeriesRef)) {
+    // The same series twice in one body at the same (scrape) timestamp, or
+    // a new series repeated before it has a ref: keep the first. Prometheus
+    // still counts it as a sample after relabeling
+    // (scrape_samples_post_metric_relabeling).
+    out->duplicates++;
+    out->added++;
+    return false;
+  }
+  out->added++;
+  // Past sample_limit Prometheus keeps parsing, so the report still
+  // counts every sample, and fails the scrape at the end.
+  if (st->limit_hit || (settings_.sample_limit > 0 && ++st->appended > settings_.sample_limit)) {
+    st->limit_hit = true;
+    return false;
+  }
+  if (is_new) out->series_added++;
+  // Series with an explicit timestamp are not tracked for staleness
+  // (unless track_timestamps_staleness), as Prometheus' scrape loop.
+  if (e->last_iter != iter && (!explicit_ts || settings_.track_timestamps_staleness)) {
+    cache_.current().push_back(e);
+  }
+  cache_.Touch(e);
+  AddSample(e, explicit_ts.value_or(ts_ms), v, batch);
+  return true;
+}
+
+Status ScrapeAppender::FullScrape(parse::Parser& p, std::string_view body, int64_t ts_ms,
+                                  uint64_t iter, SampleState* st, ScrapeOutcome* out,
+                                  wal::Batch* batch) {
+  using Kind = ScrapeCache::TapeKind;
+  // Text-format bodies leave a tape for the next scrape's fast path.
+  const bool tape = settings_.fast_path && p.format() == parse::Parser::Format::kText &&
+                    body.size() <= UINT32_MAX;
+  if (!tape) cache_.AbandonTape();
+  auto prefix = [&](size_t end) { return body.substr(p.EntryBegin(), end - p.EntryBegin()); };
+  auto tape_meta = [&](MetadataStore::Entry* m) {
+    if (tape) cache_.AddTape(Kind::kMetadata, prefix(p.EntryEnd()), nullptr, m, false);
+  };
+  labels::LabelsBuilder lb;
+  size_t order_pos = 0;  // position in the last scrape's body order
+  for (;;) {
+    auto entry = p.Next();
+    if (!entry.ok()) return entry.status();
+    switch (*entry) {
+      case parse::Entry::kSeries:
+        break;
+      case parse::Entry::kEof:
+        if (tape) cache_.AddTape(Kind::kEnd, body.substr(p.EntryBegin()), nullptr, nullptr, false);
+        return Status::Ok();
+      case parse::Entry::kType:
+        tape_meta(cache_.metadata().SetType(p.FamilyName(), p.Type(), iter));
+        continue;
+      case parse::Entry::kHelp:
+        tape_meta(cache_.metadata().SetHelp(p.FamilyName(), p.Help(), iter));
+        continue;
+      case parse::Entry::kUnit:
+        tape_meta(cache_.metadata().SetUnit(p.FamilyName(), p.Unit(), iter));
+        continue;
+      case parse::Entry::kComment:
+        if (tape) cache_.AddTape(Kind::kComment, prefix(p.EntryEnd()), nullptr, nullptr, false);
+        continue;
+    }
+    out->total++;
+    std::string_view key = p.Series();
+    std::optional<int64_t> explicit_ts;
+    if (settings_.honor_timestamps) explicit_ts = p.Timestamp();
+    ScrapeCache::Entry* e = nullptr;
+    const bool matched = cache_.MatchNext(&order_pos, key, &e);
+    if (!matched && (e = cache_.Find(key)) != nullptr) cache_.Resync(&order_pos, e);
+    bool is_new = false;
+    if (e == nullptr) {
+      // Dropped by relabeling: in the same place as last time, or known.
+      bool dropped = matched || cache_.IsDropped(key);
+      if (!dropped) {
+        lb.Reset({});
+        p.Labels(&lb);
+        labels::Labels lset;
+        Status error;
+        if (BuildLabels(&lb, &lset, &error)) {
+          e = cache_.Insert(key, std::move(lset));
+          is_new = true;
+        } else if (!error.ok()) {
+          return error;
+        } else {
+          cache_.AddDropped(key);
+          dropped = true;
+        }
+      }
+      if (dropped) {
+        cache_.RecordOrder(key, nullptr);
+        if (tape) cache_.AddTape(Kind::kSample, prefix(p.ValueBegin()), nullptr, nullptr, true);
+        continue;
+      }
+    }
+    const bool recorded = AcceptSample(e, is_new, explicit_ts, p.Value(), ts_ms, iter, st, out,
+                                       batch);
+    if (recorded) cache_.RecordOrder(key, e);
+    if (tape) cache_.AddTape(Kind::kSample, prefix(p.ValueBegin()), e, nullptr, recorded);
+  }
+}
+
 ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view content_type,
                                         int64_t ts_ms, wal::Batch* batch) {
   FERRY_CHECK(batch->empty() && pending_.empty());
   ScrapeOutcome out;
   const uint64_t iter = cache_.NextIteration();
+  path_ = Path::kFull;
   std::string warning;
   auto parser = parse::NewParserForContentType(content_type, body, settings_.fallback_protocol,
                                                &warning);
   Status error = parser.ok() ? Status::Ok() : parser.status();
-  labels::LabelsBuilder lb;
-  uint64_t appended = 0;  // samples counted against sample_limit
-  size_t order_pos = 0;   // position in the last scrape's body order
-  bool limit_hit = false;
-  while (error.ok()) {
-    auto entry = (*parser)->Next();
-    if (!entry.ok()) {
-      error = entry.status();
-      break;
+  SampleState st;
+  if (error.ok()) {
+    const bool text = (*parser)->format() == parse::Parser::Format::kText;
+    if (!(settings_.fast_path && text && TryFastScrape(body, ts_ms, iter, &st, &out, batch))) {
+      error = FullScrape(**parser, body, ts_ms, iter, &st, &out, batch);
     }
-    if (*entry == parse::Entry::kEof) break;
-    parse::Parser& p = **parser;
-    switch (*entry) {
-      case parse::Entry::kSeries:
-        break;
-      case parse::Entry::kType:
-        cache_.metadata().SetType(p.FamilyName(), p.Type(), iter);
-        continue;
-      case parse::Entry::kHelp:
-        cache_.metadata().SetHelp(p.FamilyName(), p.Help(), iter);
-        continue;
-      case parse::Entry::kUnit:
-        cache_.metadata().SetUnit(p.FamilyName(), p.Unit(), iter);
-        continue;
-      default:
-        continue;
-    }
-    out.total++;
-    std::string_view key = p.Series();
-    std::optional<int64_t> explicit_ts;
-    if (settings_.honor_timestamps) explicit_ts = p.Timestamp();
-    ScrapeCache::Entry* e = nullptr;
-    if (cache_.MatchNext(&order_pos, key, &e)) {
-      if (e == nullptr) {  // dropped by relabeling, in the same place as last time
-        cache_.RecordOrder(key, nullptr);
-        continue;
-      }
-    } else if ((e = cache_.Find(key)) != nullptr) {
-      cache_.Resync(&order_pos, e);
-    }
-    bool is_new = false;
-    if (e == nullptr) {
-      if (cache_.IsDropped(key)) {
-        cache_.RecordOrder(key, nullptr);
-        continue;
-      }
-      lb.Reset({});
-      p.Labels(&lb);
-      labels::Labels lset;
-      if (!BuildLabels(&lb, &lset, &error)) {
-        if (!error.ok()) break;
-        cache_.AddDropped(key);
-        cache_.RecordOrder(key, nullptr);
-        continue;
-      }
-      e = cache_.Insert(key, std::move(lset));
-      is_new = true;
-    } else if (e->last_iter == iter && (!explicit_ts || e->ref == wal::kNoSeriesRef)) {
-      // The same series twice in one body at the same (scrape) timestamp, or
-      // a new series repeated before it has a ref: keep the first. Prometheus still counts it as a sample after
-      // relabeling (scrape_samples_post_metric_relabeling).
-      out.duplicates++;
-      out.added++;
-      continue;
-    }
-    out.added++;
-    // Past sample_limit Prometheus keeps parsing, so the report still
-    // counts every sample, and fails the scrape at the end.
-    if (limit_hit || (settings_.sample_limit > 0 && ++appended > settings_.sample_limit)) {
-      limit_hit = true;
-      continue;
-    }
-    if (is_new) out.series_added++;
-    // Series with an explicit timestamp are not tracked for staleness
-    // (unless track_timestamps_staleness), as Prometheus' scrape loop.
-    if (e->last_iter != iter && (!explicit_ts || settings_.track_timestamps_staleness)) {
-      cache_.current().push_back(e);
-    }
-    cache_.Touch(e);
-    cache_.RecordOrder(key, e);
-    AddSample(e, explicit_ts.value_or(ts_ms), p.Value(), batch);
   }
-  if (error.ok() && limit_hit) error = Status::ResourceExhausted("sample limit exceeded");
+  if (error.ok() && st.limit_hit) error = Status::ResourceExhausted("sample limit exceeded");
   if (!error.ok()) {
     // All or nothing: drop what this body added, keep only stale markers.
     batch->Clear();
@@ -252,6 +284,7 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
 ScrapeOutcome ScrapeAppender::AddFailedScrape(int64_t ts_ms, wal::Batch* batch) {
   ScrapeOutcome out;
   cache_.NextIteration();
+  path_ = Path::kFull;
   cache_.current().clear();
   success_ = false;
   AddStaleMarkers(ts_ms, batch, &out);
@@ -294,10 +327,23 @@ void ScrapeAppender::Committed(const wal::Batch& batch) {
   for (auto& [idx, e] : pending_) e->ref = batch.ref(idx);
   pending_.clear();
   inherited_.clear();
-  if (success_) cache_.CommitOrder();
+  if (success_) {
+    // A fast scrape saw the same lines as the tape's scrape: its order and
+    // tape stay, unless a line's order decision differed (explicit
+    // timestamps appearing on a repeated series), which the next scrape
+    // then rebuilds.
+    if (path_ == Path::kFull) {
+      cache_.CommitOrder();
+    } else if (path_ == Path::kFastOrderChanged) {
+      cache_.ClearOrder();
+    }
+  }
   cache_.Rotate();
   cache_.CollectGarbage();
   cache_.metadata().CollectGarbage(cache_.iteration(), success_);
+  // Only a successful scrape's tape vouches for the metadata as it is now; a
+  // failed one may have changed metadata, which the version then shows.
+  if (success_) cache_.set_tape_meta_version(cache_.metadata().version());
 }
 
 void ScrapeAppender::Aborted() {

@@ -20,6 +20,7 @@
 #include "src/base/status.h"
 #include "src/labels/labels.h"
 #include "src/parse/content_type.h"
+#include "src/parse/parser.h"
 #include "src/relabel/relabel.h"
 #include "src/scrape/scrape_cache.h"
 #include "wal/record.h"
@@ -39,6 +40,12 @@ struct ScrapeSettings {
   // metric_relabel_configs; not owned, must outlive the appender. May be null.
   const relabel::Relabeler* metric_relabeler = nullptr;
   std::optional<parse::ScrapeProtocol> fallback_protocol;
+  // The warm fast path for text-format bodies: lines whose bytes up to the
+  // value equal the previous successful scrape's are not re-parsed (see
+  // ScrapeAppender). false forces the full parser for every line; the
+  // results are the same either way (the differential tests compare them).
+  // Default: true.
+  bool fast_path = true;
 };
 
 // What one AddScrape counted. On a failed scrape the counts are those reached
@@ -95,6 +102,9 @@ class ScrapeAppender {
   void Committed(const wal::Batch& batch);
   void Aborted();
 
+  // Scrapes that took the fast path (TryFastScrape) since construction.
+  uint64_t fast_scrapes() const { return fast_scrapes_; }
+
   const ScrapeCache& cache() const { return cache_; }
   ScrapeCache& mutable_cache() { return cache_; }
 
@@ -103,6 +113,28 @@ class ScrapeAppender {
   // dropped the series; a non-OK "*error" fails the scrape.
   bool BuildLabels(labels::LabelsBuilder* lb, labels::Labels* out, Status* error) const;
   void AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal::Batch* batch);
+
+  struct SampleState {
+    uint64_t appended = 0;  // samples counted against sample_limit
+    bool limit_hit = false;
+  };
+  // The part of a sample line both paths share, once its cache entry "e"
+  // (non-null) is known: duplicates, sample_limit, staleness tracking, the
+  // batch. Returns true when the sample was added (and belongs in the body
+  // order).
+  bool AcceptSample(ScrapeCache::Entry* e, bool is_new, std::optional<int64_t> explicit_ts,
+                    double v, int64_t ts_ms, uint64_t iter, SampleState* st, ScrapeOutcome* out,
+                    wal::Batch* batch);
+  // Parses "body" entry by entry with "p", and leaves a tape for the fast
+  // path when "p" reads the text format. Returns the scrape's error.
+  Status FullScrape(parse::Parser& p, std::string_view body, int64_t ts_ms, uint64_t iter,
+                    SampleState* st, ScrapeOutcome* out, wal::Batch* batch);
+  // The fast path (scrape_fast_path.cc): when "body" matches the committed
+  // tape entry by entry, adds its samples exactly as FullScrape would and
+  // returns true. Returns false, having changed nothing, at the first
+  // difference; the caller then runs FullScrape over the whole body.
+  bool TryFastScrape(std::string_view body, int64_t ts_ms, uint64_t iter, SampleState* st,
+                     ScrapeOutcome* out, wal::Batch* batch);
   void AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out);
 
   const labels::Labels target_labels_;
@@ -112,6 +144,12 @@ class ScrapeAppender {
   std::vector<std::pair<size_t, ScrapeCache::Entry*>> pending_;
   // Report series: entries keyed by name in the cache under a reserved key.
   bool success_ = false;  // the scrape being built succeeded
+  // How the scrape being built was parsed (decides what Committed() does
+  // with the body order and the tape).
+  enum class Path : uint8_t { kFull, kFast, kFastOrderChanged };
+  Path path_ = Path::kFull;
+  std::vector<parse::SampleTail> fast_tails_;  // scratch of TryFastScrape
+  uint64_t fast_scrapes_ = 0;
   std::vector<labels::Labels> inherited_;  // see InheritPrevious
 };
 

@@ -18,12 +18,9 @@ void ScrapeCache::CollectGarbage() {
       ++it;
     }
   }
-  // The committed order may point at erased entries (after failed scrapes).
-  if (erased) {
-    order_.clear();
-    order_keys_.clear();
-    order_off_.assign(1, 0);
-  }
+  // The committed order and tape may point at erased entries (after failed
+  // scrapes).
+  if (erased) ClearOrder();
 }
 
 void ScrapeCache::ForgetRefs() {

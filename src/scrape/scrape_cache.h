@@ -68,6 +68,9 @@ class ScrapeCache {
     next_order_.clear();
     next_keys_.clear();
     next_off_.assign(1, 0);
+    next_tape_.clear();
+    next_tape_bytes_.clear();
+    tape_abandoned_ = false;
     return ++iter_;
   }
   // Marks "e" as seen in the current iteration.
@@ -102,13 +105,71 @@ class ScrapeCache {
     next_keys_.append(series);
     next_off_.push_back(static_cast<uint32_t>(next_keys_.size()));
   }
-  // The order built by this iteration becomes the one to match (after a
-  // successful scrape).
+  // The order (and tape) built by this iteration becomes the one to match
+  // (after a successful scrape).
   void CommitOrder() {
     order_.swap(next_order_);
     order_keys_.swap(next_keys_);
     order_off_.swap(next_off_);
+    tape_.swap(next_tape_);
+    tape_bytes_.swap(next_tape_bytes_);
+    if (tape_abandoned_) {
+      tape_.clear();
+      tape_bytes_.clear();
+    }
   }
+  // Forgets the committed order and tape (the next scrape matches by hash).
+  void ClearOrder() {
+    order_.clear();
+    order_keys_.clear();
+    order_off_.assign(1, 0);
+    tape_.clear();
+    tape_bytes_.clear();
+  }
+
+  // The line tape: the shape of the last successful text-format body, entry
+  // by entry as the parser returned them. Each entry keeps its exact prefix
+  // bytes: for a sample line everything from the end of the previous entry
+  // up to the value (blank lines, blanks, series bytes, separator), for a
+  // comment, HELP or TYPE line everything through its line end; a final kEnd
+  // entry keeps the bytes after the last entry. A body that starts with the
+  // same bytes entry after entry, and has a valid "value[ timestamp]" line
+  // end after each sample prefix, parses to the same entries with only the
+  // values and timestamps changed (the fast path of ScrapeAppender).
+  enum class TapeKind : uint8_t { kSample, kMetadata, kComment, kEnd };
+  struct TapeEntry {
+    uint32_t off = 0;  // prefix bytes in tape_bytes()
+    uint32_t len = 0;
+    TapeKind kind = TapeKind::kComment;
+    // kSample: whether the scrape that built the tape recorded the line in
+    // the body order (RecordOrder); the fast path checks it would again.
+    bool recorded = false;
+    Entry* entry = nullptr;                 // kSample; null: dropped by relabeling
+    MetadataStore::Entry* meta = nullptr;   // kMetadata
+  };
+  void AddTape(TapeKind kind, std::string_view prefix, Entry* e, MetadataStore::Entry* meta,
+               bool recorded) {
+    next_tape_.push_back({static_cast<uint32_t>(next_tape_bytes_.size()),
+                          static_cast<uint32_t>(prefix.size()), kind, recorded, e, meta});
+    next_tape_bytes_.append(prefix);
+  }
+  // Marks the tape being built in this iteration unusable (e.g. a body too
+  // large for its uint32 offsets): CommitOrder() then leaves no tape.
+  void AbandonTape() {
+    next_tape_.clear();
+    next_tape_bytes_.clear();
+    tape_abandoned_ = true;
+  }
+  bool tape_abandoned() const { return tape_abandoned_; }
+  // The committed tape; empty when there is none. Valid until CommitOrder(),
+  // ClearOrder() or CollectGarbage().
+  const std::vector<TapeEntry>& tape() const { return tape_; }
+  const std::string& tape_bytes() const { return tape_bytes_; }
+  // The metadata store's version() when the tape was committed: a different
+  // version means metadata changed since, so matched TYPE/HELP/UNIT lines no
+  // longer prove the metadata is what they say.
+  uint64_t tape_meta_version() const { return tape_meta_version_; }
+  void set_tape_meta_version(uint64_t v) { tape_meta_version_ = v; }
   uint64_t iteration() const { return iter_; }
 
   // Series of the previous successful scrape (for staleness markers).
@@ -145,6 +206,11 @@ class ScrapeCache {
   std::vector<Entry*> order_, next_order_;
   std::string order_keys_, next_keys_;
   std::vector<uint32_t> order_off_{0}, next_off_{0};
+  // Committed tape and the one being built (see TapeEntry).
+  std::vector<TapeEntry> tape_, next_tape_;
+  std::string tape_bytes_, next_tape_bytes_;
+  uint64_t tape_meta_version_ = 0;
+  bool tape_abandoned_ = false;
 };
 
 }  // namespace ferry::scrape
