@@ -1,0 +1,1 @@
+"""The side-by-side harness behind bench/compare/run (issue 7)."""

@@ -1,0 +1,221 @@
+"""The five scenarios of issue 7. Each runs one agent and returns its figures.
+
+Counting rules (docs/performance.md, "Side by side"):
+- scraped = samples of the generated series that compare_target served
+  (scrapes answered x S); report series (up, scrape_*) are not counted.
+- delivered = distinct (series, timestamp) samples of the generated series
+  the receiver holds: compare_sink counts them (scenario 1), the real
+  Prometheus receiver is asked with count_over_time (scenarios 2-4).
+  Stale markers are not samples here.
+- A phase ends by pausing the targets (503, not counted as served) and
+  waiting until the receiver stops receiving, so the two counts are exact.
+"""
+import os
+import shutil
+import time
+
+from .parts import Agent, PromReceiver, Sink, Targets, write_config
+from .procs import HarnessError, Sampler, du_bytes, free_port, wait_until
+
+
+def settle(value_fn, quiet, timeout, what):
+    """Waits until value_fn() has not changed for `quiet` seconds."""
+    last, since = value_fn(), time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        v = value_fn()
+        if v != last:
+            last, since = v, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return v
+    raise HarnessError(f"{what} still changing after {timeout:.0f}s")
+
+
+class Ctx:
+    """Paths and parameters shared by the scenarios of one run."""
+
+    def __init__(self, out, tools, binaries, params):
+        self.out = out
+        self.tools = tools          # {"target": path, "sink": path}
+        self.binaries = binaries    # {"ferry": path, "prometheus": path}
+        self.p = params
+
+    def workdir(self, name):
+        """A fresh directory for one agent run (a previous run's is removed)."""
+        d = os.path.join(self.out, "work", name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        return d
+
+    def agent(self, kind, d, **kw):
+        return Agent(kind, self.binaries[kind], os.path.join(d, "prometheus.yml"),
+                     os.path.join(d, "data"), d, **kw)
+
+
+def steady(ctx, kind, k, s):
+    """Scenario 1: steady scrape into compare_sink."""
+    p = ctx.p
+    d = ctx.workdir(f"steady-{k}x{s}-{kind}")
+    tg = Targets(ctx.tools["target"], k, s, os.path.join(d, "target.log"))
+    sink = Sink(ctx.tools["sink"], os.path.join(d, "sink.log"))
+    write_config(os.path.join(d, "prometheus.yml"), tg, sink.url)
+    agent = ctx.agent(kind, d)
+    ready_s = agent.start()
+    sampler = Sampler(agent.proc)
+    try:
+        time.sleep(p["warmup"])
+        t0, c0, s0, u0 = time.monotonic(), agent.proc.stat(), tg.served(), sink.stats()["gen_unique"]
+        time.sleep(p["measure"])
+        t1, c1, s1, u1 = time.monotonic(), agent.proc.stat(), tg.served(), sink.stats()["gen_unique"]
+        wal = du_bytes(agent.datadir)
+        tg.pause()
+        final = settle(lambda: sink.stats()["gen_unique"], 3, p["settle_max"], "delivery to the sink")
+        st, served = sink.stats(), tg.served()
+    finally:
+        sampler.stop()
+        agent.stop()
+        sink.stop()
+        tg.stop()
+    if c0 is None or c1 is None:
+        raise HarnessError(f"{kind} died during the measurement")
+    scraped_w, cpu = s1 - s0, c1[0] - c0[0]
+    steady_rss = sampler.median_rss(t0, t1)
+    return {
+        "active_series": k * s, "ready_s": ready_s, "window_s": t1 - t0,
+        "scraped_in_window": scraped_w, "shipped_in_window": u1 - u0,
+        "cpu_s": cpu, "cpu_s_per_M": cpu / (scraped_w / 1e6) if scraped_w else None,
+        "peak_rss": max(c1[2], sampler.peak_hwm()), "steady_rss": steady_rss,
+        "rss_per_series": steady_rss / (k * s),
+        "wal_bytes": wal, "wal_bytes_per_sample": wal / s1 if s1 else None,
+        "scraped": served, "delivered": final, "repeated": st["gen_repeated"],
+        "lost": served - final,
+    }
+
+
+def _drain(rx, steady_rate, p):
+    """After the receiver's return: polls its appended-samples counter every
+    0.25 s until the rate over the last 2 s has stayed below 1.5x the steady
+    scrape rate for 3 s (bounded by drain_max). The drain ended at the first
+    poll from which the count already lies on the final steady line (the
+    last 3 s extrapolated back, within half a second of samples), so the
+    figure does not depend on the 2 s smoothing window.
+    Returns (drain_s, samples received while draining, peak 2 s rate)."""
+    t_back = time.monotonic()
+    pts = [(t_back, rx.appended())]
+    last_high, peak = t_back, 0.0
+    deadline = t_back + p["drain_max"]
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        t, a = time.monotonic(), rx.appended()
+        pts.append((t, a))
+        old = next(q for q in pts if q[0] >= t - 2.0)
+        if t - old[0] >= 1.0:
+            rate = (a - old[1]) / (t - old[0])
+            peak = max(peak, rate)
+            if rate > 1.5 * steady_rate:
+                last_high = t
+        if t - last_high >= 3 and t - t_back >= 4:
+            break
+    t_last, a_last = pts[-1]
+    ref = next(q for q in pts if q[0] >= t_last - 3.0)
+    r = (a_last - ref[1]) / (t_last - ref[0]) if t_last > ref[0] else 0.0
+    tol = max(0.5 * r, 2000)
+    for t, a in pts:
+        if a >= a_last - r * (t_last - t) - tol:
+            return t - t_back, a - pts[0][1], peak
+    return t_last - t_back, a_last - pts[0][1], peak
+
+
+def outage(ctx, kind, k, s, mode):
+    """Scenarios 2-4 against a real Prometheus receiver.
+    mode: "outage" (2), "crash" (3: SIGKILL + restart mid-outage),
+    "long" (4: outage beyond Prometheus' scaled WAL truncation window)."""
+    p = ctx.p
+    d = ctx.workdir(f"{mode}-{k}x{s}-{kind}")
+    rx = PromReceiver(os.path.join(d, "receiver"))
+    extra_common, extra_prom = (), ()
+    out_s = p["outage_s"]
+    if mode == "long":
+        out_s = p["long_outage"]
+        extra_common = ["--storage.agent.wal-truncate-frequency=" + p["truncate_every"],
+                        "--storage.agent.retention.min-time=1s",
+                        "--storage.agent.wal-segment-size=10MB"]
+        extra_prom = ["--storage.agent.retention.max-time=" + p["max_wal_time"]]
+    tg = agent = None
+    fig = {"active_series": k * s, "outage_s": out_s}
+    try:
+        rx.start()
+        tg = Targets(ctx.tools["target"], k, s, os.path.join(d, "target.log"))
+        write_config(os.path.join(d, "prometheus.yml"), tg, rx.url)
+        agent = ctx.agent(kind, d, extra_common=extra_common, extra_prometheus=extra_prom)
+        t_start = time.monotonic()
+        fig["ready_s"] = agent.start()
+        time.sleep(p["warmup"])
+        rx.stop()
+        b0 = tg.served()
+        if mode == "crash":
+            time.sleep(out_s / 2)
+            # Pause the targets so no scrape is in flight at the kill, so
+            # "scraped" counts only samples the agent answered for.
+            tg.pause()
+            time.sleep(1.5)
+            agent.kill9()
+            tg.resume()
+            fig["restart_ready_s"] = agent.start()
+            time.sleep(max(0.0, out_s / 2 - 1.5 - fig["restart_ready_s"]))
+        else:
+            time.sleep(out_s)
+        fig["backlog"] = tg.served() - b0
+        fig["wal_bytes_at_return"] = du_bytes(agent.datadir)
+        rx.start()
+        drain_s, drained, peak = _drain(rx, k * s, p)
+        fig.update(drain_s=drain_s, drain_rate=drained / drain_s if drain_s > 0 else None,
+                   peak_receive_rate=peak)
+        tg.pause()
+        settle(rx.appended, 3, p["settle_max"], "the receiver's appended samples")
+        fig["scraped"] = tg.served()
+        fig["delivered"] = rx.count_samples(k, time.monotonic() - t_start + 60)
+        fig["lost"] = fig["scraped"] - fig["delivered"]
+        fig["receiver_rejected"] = int(
+            rx.metric("prometheus_tsdb_out_of_order_samples_total") +
+            rx.metric("prometheus_tsdb_out_of_bound_samples_total"))
+    finally:
+        for part in (agent, tg, rx):
+            if part:
+                part.stop()
+    return fig
+
+
+def startup(ctx, kind, k, s, backlog):
+    """Scenario 5: restart with a backlog of `backlog` samples on disk (the
+    remote_write URL is a closed loopback port, so nothing ships)."""
+    p = ctx.p
+    d = ctx.workdir(f"startup-{k}x{s}-{kind}")
+    tg = Targets(ctx.tools["target"], k, s, os.path.join(d, "target.log"))
+    write_config(os.path.join(d, "prometheus.yml"), tg,
+                 f"http://127.0.0.1:{free_port()}/api/v1/write")
+    agent = ctx.agent(kind, d)
+    fig = {"active_series": k * s}
+    try:
+        agent.start()
+        wait_until(lambda: tg.served() >= backlog, p["backlog_max"],
+                   period=0.5, what=f"{backlog} samples of backlog")
+        tg.pause()
+        time.sleep(1.5)
+        agent.stop()
+        fig["backlog"] = tg.served()
+        fig["wal_bytes"] = du_bytes(agent.datadir)
+        tg.resume()
+        fig["ready_s"] = agent.start()
+        st = agent.proc.stat()
+        fig["rss_at_ready"] = st[1] if st else None
+        time.sleep(p["after_start"])
+        st = agent.proc.stat()
+        if st is None:
+            raise HarnessError(f"{kind} died after start with a backlog")
+        fig["rss_after_start"], fig["peak_rss"] = st[1], st[2]
+    finally:
+        agent.stop()
+        tg.stop()
+    return fig
