@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <random>
 #include <limits>
 #include <string>
 
@@ -44,6 +49,45 @@ TEST(ParseGoFloatTest, RefusesWhatPrometheusRefuses) {
   }
   for (const char* s : {"1e400", "-1e400", "1.8e308", "100000e304"}) {
     EXPECT_EQ(ParseGoFloat(s, &got), FloatError::kRange) << s;
+  }
+}
+
+// The exact fast path (small mantissa, small power of ten) must give the
+// bits from_chars gives, on both sides of its limits.
+TEST(ParseGoFloatTest, FastPathMatchesFromCharsBitForBit) {
+  std::mt19937_64 rng(42);
+  auto digits = [&](size_t n) {
+    std::string d;
+    for (size_t i = 0; i < n; ++i) d += static_cast<char>('0' + rng() % 10);
+    return d;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    std::string s;
+    if (rng() % 4 == 0) s += rng() % 2 ? "-" : "+";
+    const size_t int_len = rng() % 21;
+    const size_t frac_len = rng() % 21;
+    s += digits(int_len);
+    if (frac_len > 0 || int_len == 0) s += "." + digits(std::max<size_t>(frac_len, int_len ? 0 : 1));
+    if (rng() % 3 == 0) {
+      s += rng() % 2 ? "e" : "E";
+      if (rng() % 2) s += rng() % 2 ? "-" : "+";
+      s += std::to_string(rng() % 40);
+    }
+    double got;
+    ASSERT_EQ(ParseGoFloat(s, &got), FloatError::kOk) << s;
+    const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+    double want = 0;
+    auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), want);
+    ASSERT_EQ(ec, std::errc()) << s;
+    ASSERT_EQ(std::bit_cast<uint64_t>(got), std::bit_cast<uint64_t>(want)) << s;
+  }
+  // The limits: 2^53 and 2^53 + 1, 1e22 and 1e23, 19 and 20 digits.
+  for (std::string s : {"9007199254740992", "9007199254740993", "1e22", "1e23", "3e-22", "3e-23",
+                        "9999999999999999999", "99999999999999999999", "0.1", "-0", "-0.0e5"}) {
+    double got, want;
+    ASSERT_EQ(ParseGoFloat(s, &got), FloatError::kOk) << s;
+    std::from_chars(s.data(), s.data() + s.size(), want);
+    EXPECT_EQ(std::bit_cast<uint64_t>(got), std::bit_cast<uint64_t>(want)) << s;
   }
 }
 

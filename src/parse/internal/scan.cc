@@ -1,6 +1,7 @@
 #include "src/parse/internal/scan.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -96,23 +97,48 @@ FloatError ParseGoFloat(std::string_view s, double* out) {
     return HasUnsupportedChar(s) ? FloatError::kUnsupportedChar : FloatError::kSyntax;
   }
   // Strict decimal grammar: digits [. digits] | . digits, then [eE][+-]digits.
+  // On the way, collect the digits as an integer mantissa (while it fits)
+  // and the decimal exponent, for the exact fast path below.
   size_t j = i;
   size_t digits = 0;
-  while (j < n && IsDigit(s[j])) ++j, ++digits;
+  uint64_t mant = 0;
+  while (j < n && IsDigit(s[j])) mant = mant * 10 + static_cast<uint64_t>(s[j++] - '0'), ++digits;
+  int64_t exp10 = 0;
   if (j < n && s[j] == '.') {
     ++j;
-    while (j < n && IsDigit(s[j])) ++j, ++digits;
+    const size_t frac_begin = j;
+    while (j < n && IsDigit(s[j])) mant = mant * 10 + static_cast<uint64_t>(s[j++] - '0'), ++digits;
+    exp10 = -static_cast<int64_t>(j - frac_begin);
   }
   bool ok = digits > 0;
   if (ok && j < n && (s[j] == 'e' || s[j] == 'E')) {
     ++j;
-    if (j < n && (s[j] == '+' || s[j] == '-')) ++j;
+    bool exp_neg = false;
+    if (j < n && (s[j] == '+' || s[j] == '-')) exp_neg = s[j++] == '-';
     size_t exp_digits = 0;
-    while (j < n && IsDigit(s[j])) ++j, ++exp_digits;
+    int64_t e = 0;
+    while (j < n && IsDigit(s[j])) {
+      if (e < 100'000) e = e * 10 + (s[j] - '0');
+      ++j, ++exp_digits;
+    }
     ok = exp_digits > 0;
+    exp10 += exp_neg ? -e : e;
   }
   if (!ok || j != n) {
     return HasUnsupportedChar(s) ? FloatError::kUnsupportedChar : FloatError::kSyntax;
+  }
+  // Clinger's exact case (also Go's atof64exact): a mantissa of at most 19
+  // digits (so "mant" did not wrap) that is exactly representable (<= 2^53)
+  // times or divided by an exactly representable power of ten (<= 1e22) is
+  // one correctly rounded IEEE operation, so it equals from_chars' result.
+  constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (digits <= 19 && mant <= (uint64_t{1} << 53) && exp10 >= -22 && exp10 <= 22) {
+    double d = static_cast<double>(mant);
+    d = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
+    *out = neg ? -d : d;
+    return FloatError::kOk;
   }
   const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
   double d = 0;
