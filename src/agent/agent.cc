@@ -14,6 +14,7 @@
 #include "src/config/dump.h"
 #include "src/config/loader.h"
 #include "src/discovery/manager.h"
+#include "src/replay/admin_api.h"
 
 namespace ferry::agent {
 namespace {
@@ -69,6 +70,13 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   }
   agent->metrics_.RecordReload(true, NowSeconds());
   log::Info(kComponent, "completed loading of configuration file", {{"filename", o.config_file}});
+
+  // Replay on demand: resumes unfinished jobs of this WAL; remote_write
+  // names resolve against the configuration in force when a job starts.
+  FERRY_ASSIGN_OR_RETURN(agent->replay_,
+                         replay::ReplayManager::Open(replay::ManagerOptions{
+                             .wal = agent->wal_.get(), .config = [raw] { return raw->config(); }}));
+  agent->metrics_.AddCollectable(agent->replay_->collector());
 
   agent->RegisterRoutes();
   FERRY_ASSIGN_OR_RETURN(agent->server_, http::HttpServer::Start(o.listen_address, agent->router_));
@@ -131,6 +139,8 @@ void Agent::OnTargetGroups(const std::string& job, std::vector<discovery::Target
 Agent::~Agent() {
   metrics_.SetReady(false);
   if (server_) server_->Stop();
+  // Replay jobs keep their progress and resume at the next start.
+  if (replay_) replay_->Stop();
   if (discovery_) discovery_->Stop();
   if (scrape_) scrape_->Stop();
   // Flushes within --storage.remote.flush-deadline and persists cursors;
@@ -198,6 +208,8 @@ void Agent::RegisterRoutes() {
               [this](const http::Request& r) { return HandleStatusFlags(r); });
   router_.Add({"GET"}, "/api/v1/targets",
               [this](const http::Request& r) { return HandleTargets(r); });
+  replay::RegisterAdminRoutes(router_, replay_.get(), options_.enable_admin_api,
+                              [] { return RealClock().NowMillis(); });
 }
 
 http::Response Agent::HandleReload(const http::Request&) {

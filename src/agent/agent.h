@@ -26,6 +26,7 @@
 #include "src/config/config.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
+#include "src/replay/manager.h"
 #include "src/httpclient/client.h"
 #include "src/scrape/scrape_manager.h"
 #include "src/ship/ship_manager.h"
@@ -108,6 +109,7 @@ class Agent {
   std::unique_ptr<scrape::ScrapeManager> scrape_;
   std::unique_ptr<discovery::Manager> discovery_;
   std::unique_ptr<ship::ShipManager> ship_;
+  std::unique_ptr<replay::ReplayManager> replay_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
 
