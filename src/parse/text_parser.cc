@@ -12,6 +12,7 @@
 //   quoted string followed by ',' or '}' inside the braces is the metric name.
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "src/parse/internal/scan.h"
@@ -249,22 +250,64 @@ Status TextParser::ParseLabels(size_t* pp) {
 bool ParseTextSampleTail(std::string_view body, size_t pos, SampleTail* out) {
   const size_t n = body.size();
   const char* b = body.data();
+  auto value_end = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '{' || c == '\r';
+  };
   size_t p = pos;
-  while (p < n && b[p] != ' ' && b[p] != '\t' && b[p] != '\n' && b[p] != '{' && b[p] != '\r') {
-    ++p;
+  // The common value, [-]digits[.digits] of at most 19 digits, fused with
+  // finding its end: when the token is exactly that and fits ParseGoFloat's
+  // exact case, the result is the one ParseGoFloat gives for the token.
+  bool done = false;
+  {
+    size_t q = p;
+    const bool neg = q < n && b[q] == '-';
+    q += neg;
+    uint64_t mant = 0;
+    size_t digits = 0;
+    while (q < n && static_cast<unsigned char>(b[q] - '0') < 10) {
+      mant = mant * 10 + static_cast<uint64_t>(b[q++] - '0');
+      ++digits;
+    }
+    size_t frac = 0;
+    if (q < n && b[q] == '.') {
+      ++q;
+      while (q < n && static_cast<unsigned char>(b[q] - '0') < 10) {
+        mant = mant * 10 + static_cast<uint64_t>(b[q++] - '0');
+        ++digits, ++frac;
+      }
+    }
+    if (digits > 0 && digits <= 19 && frac <= 22 && mant <= (uint64_t{1} << 53) &&
+        (q == n || value_end(b[q]))) {
+      constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+      const double d = static_cast<double>(mant) / kPow10[frac];
+      out->value = neg ? -d : d;
+      p = q;
+      done = true;
+    }
   }
-  if (p == pos) return false;
-  double v;
-  if (internal::ParseGoFloat(body.substr(pos, p - pos), &v) != internal::FloatError::kOk) {
-    return false;
+  if (!done) {
+    while (p < n && !value_end(b[p])) ++p;
+    if (p == pos) return false;
+    double v;
+    if (internal::ParseGoFloat(body.substr(pos, p - pos), &v) != internal::FloatError::kOk) {
+      return false;
+    }
+    out->value = std::isnan(v) ? std::bit_cast<double>(kNormalNaNBits) : v;
   }
-  out->value = std::isnan(v) ? std::bit_cast<double>(kNormalNaNBits) : v;
   out->has_timestamp = false;
   while (p < n && IsBlank(b[p])) ++p;
   if (p < n && b[p] != '\n') {
     size_t t = p;
-    while (p < n && b[p] >= '0' && b[p] <= '9') ++p;
-    if (p == t || !internal::ParseDigitsInt64(body.substr(t, p - t), &out->timestamp_ms)) {
+    uint64_t ts = 0;
+    while (p < n && static_cast<unsigned char>(b[p] - '0') < 10) {
+      ts = ts * 10 + static_cast<uint64_t>(b[p++] - '0');
+    }
+    if (p == t) return false;
+    if (p - t <= 18) {  // < 10^18: no overflow of int64
+      out->timestamp_ms = static_cast<int64_t>(ts);
+    } else if (!internal::ParseDigitsInt64(body.substr(t, p - t), &out->timestamp_ms)) {
       return false;
     }
     out->has_timestamp = true;

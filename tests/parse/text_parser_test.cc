@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cmath>
+#include <random>
 #include <string>
 
 #include "src/parse/parser.h"
@@ -400,6 +401,35 @@ my_metric{"label.with.dots"="x", b="y"} 1
   auto p = NewTextParser(input);
   Status s = ExpectEntries(*p, want);
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// ParseTextSampleTail accepts exactly the line ends the text parser accepts
+// after a series, with the same value bits and timestamp.
+TEST(ParseTextSampleTailTest, AgreesWithTheTextParser) {
+  const char* const pieces[] = {"0", "1", "-", "+", ".", "5", "9", "e", "E", "-3", "Inf", "NaN",
+                                "nan", "inf", "x", "_", " ", "\t", "{", "\r", "1234567890",
+                                "0000000000", "9007199254740993", "1e308", "e-400", "p1", "0x"};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 100000; ++i) {
+    std::string tail;
+    for (int k = 1 + rng() % 6; k > 0; --k) tail += pieces[rng() % std::size(pieces)];
+    if (rng() % 3 == 0) tail += " " + std::to_string(rng() % 100000000);
+    if (rng() % 6 == 0) tail += " 99999999999999999999";
+    if (rng() % 2 == 0) tail += "\n";
+    if (tail[0] == ' ' || tail[0] == '\t') continue;  // ParseTextSampleTail requires a non-blank
+    const std::string body = "m " + tail;
+    auto p = NewTextParser(body);
+    auto e = p->Next();
+    const bool parser_ok = e.ok() && *e == Entry::kSeries;
+    SampleTail t;
+    const bool fast_ok = ParseTextSampleTail(body, 2, &t);
+    ASSERT_EQ(fast_ok, parser_ok) << "body: " << body;
+    if (!fast_ok) continue;
+    EXPECT_EQ(std::bit_cast<uint64_t>(t.value), std::bit_cast<uint64_t>(p->Value())) << body;
+    EXPECT_EQ(t.has_timestamp, p->Timestamp().has_value()) << body;
+    if (t.has_timestamp) EXPECT_EQ(t.timestamp_ms, *p->Timestamp()) << body;
+    EXPECT_EQ(t.end, p->EntryEnd()) << body;
+  }
 }
 
 }  // namespace
