@@ -124,6 +124,10 @@ struct Options {
 
   // RocksDB memtable size per column family. Default: 64 MiB.
   size_t write_buffer_size = 64 << 20;
+  // RocksDB block cache shared by all column families, holding data,
+  // index and filter blocks: read memory stays within it whatever the WAL
+  // size. Readers scanning the log do not fill it. Default: 16 MiB.
+  size_t block_cache_size = 16 << 20;
   // Compress the bottommost level with ZSTD (other levels Snappy). Default: true.
   bool zstd_bottommost = true;
   // On a damaged SST (RocksDB refuses to open with Corruption), run

@@ -25,6 +25,9 @@ void ReaderImpl::Reposition() {
   if (wal_.snapshots()) snapshot_ = wal_.db()->GetSnapshot();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
+  // A scan reads each block once: keep it out of the block cache so a
+  // backlog drain does not evict the series and index blocks appenders use.
+  ro.fill_cache = false;
   it_.reset(wal_.db()->NewIterator(ro, wal_.samples_cf()));
   it_->Seek(ToSlice(U64Key(position_)));
 }
@@ -70,6 +73,7 @@ Status ReaderImpl::Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base) {
     std::vector<std::pair<uint64_t, std::string>> chain;
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot_;
+    ro.fill_cache = false;  // as the scan
     uint64_t p = prev_seq;
     for (;;) {
       if (chain.size() > kKeyframeInterval) {

@@ -43,6 +43,13 @@ struct WalStats {
   uint64_t last_sequence = 0;   // newest record (0: none yet)
   uint64_t next_sample = 0;     // samples ever appended (first_sample of the next record)
   uint64_t bytes_on_disk = 0;   // files in the directory, refreshed by retention passes
+  // RocksDB memory, all column families: memtables (bounded by
+  // Options::write_buffer_size), the block cache with index and filter
+  // blocks (bounded by Options::block_cache_size), and table readers
+  // outside the cache.
+  uint64_t memtable_bytes = 0;
+  uint64_t block_cache_bytes = 0;
+  uint64_t table_reader_bytes = 0;
 };
 
 }  // namespace ferry::wal

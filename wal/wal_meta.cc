@@ -110,6 +110,15 @@ WalStats WalImpl::GetStats() const {
   s.last_sequence = LastSequence();
   s.next_sample = next_sample_.load();
   s.bytes_on_disk = bytes_on_disk_.load();
+  if (db_ != nullptr) {
+    // Zero when RocksDB does not know a property (a read-only instance).
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
+                                  &s.memtable_bytes);
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kBlockCacheUsage,
+                                  &s.block_cache_bytes);
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                  &s.table_reader_bytes);
+  }
   return s;
 }
 

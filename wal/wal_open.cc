@@ -1,5 +1,6 @@
 // Wal::Open: options, RocksDB open (primary, read-only, secondary), recovery
 // reporting, repair of damaged SSTs, format version check, loading state.
+#include <rocksdb/cache.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
@@ -79,7 +80,8 @@ class ReportingLogger final : public rocksdb::Logger {
   Listener* const listener_;
 };
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = o.write_buffer_size;
   cf.compression = rocksdb::kSnappyCompression;
@@ -89,6 +91,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zst
   cf.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions t;
   t.block_size = 32 << 10;
+  // Index and filter blocks live in the one bounded cache (with L0's
+  // pinned) rather than in every open table reader, so read memory does not
+  // grow with the number of SST files, i.e. with the backlog.
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return cf;
 }
@@ -203,11 +211,13 @@ rocksdb::DBOptions WalImpl::DbOptions() const {
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> WalImpl::Families() const {
+  // One block cache for all families.
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options_.block_cache_size);
   return {
-      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false)},
-      {std::string(kSeriesFamily), FamilyOptions(options_, true)},
-      {std::string(kSamplesFamily), FamilyOptions(options_, true)},
-      {std::string(kMetaFamily), FamilyOptions(options_, false)},
+      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false, cache)},
+      {std::string(kSeriesFamily), FamilyOptions(options_, true, cache)},
+      {std::string(kSamplesFamily), FamilyOptions(options_, true, cache)},
+      {std::string(kMetaFamily), FamilyOptions(options_, false, cache)},
   };
 }
 

@@ -46,6 +46,19 @@ std::vector<prometheus::MetricFamily> WalCollector::Collect() const {
   out.push_back(std::move(dropped));
   out.push_back(GaugeFamily("ferry_wal_series", "Live series in the WAL.", s.series));
   out.push_back(GaugeFamily("ferry_wal_bytes", "Bytes the WAL occupies on disk.", s.bytes_on_disk));
+  auto memory = EmptyFamily("ferry_wal_rocksdb_memory_bytes",
+                            "Memory RocksDB holds for the WAL, by kind (memtables, block_cache "
+                            "with index and filter blocks, table_readers).",
+                            prometheus::MetricType::Gauge);
+  for (auto [kind, v] : {std::pair{"memtables", s.memtable_bytes},
+                         std::pair{"block_cache", s.block_cache_bytes},
+                         std::pair{"table_readers", s.table_reader_bytes}}) {
+    prometheus::ClientMetric m;
+    m.label.push_back({"kind", kind});
+    m.gauge.value = static_cast<double>(v);
+    memory.metric.push_back(m);
+  }
+  out.push_back(std::move(memory));
   out.push_back(GaugeFamily("ferry_wal_records",
                       "Records retained in the WAL.",
                       s.last_sequence >= s.first_sequence && s.last_sequence > 0

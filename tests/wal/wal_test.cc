@@ -174,6 +174,27 @@ TEST_F(WalTest, RefsAndSequencesSurviveRestartAndDeltasResumeWithAKeyframe) {
   EXPECT_EQ(recs[2].first_sample, 8u);
 }
 
+// RocksDB's memory is visible (ferry_wal_rocksdb_memory_bytes), and the
+// block cache, which holds index and filter blocks too, stays within
+// Options::block_cache_size after reading back from flushed tables.
+TEST_F(WalTest, StatsReportRocksDbMemoryWithinTheBlockCacheBound) {
+  Options o = Opts();
+  o.block_cache_size = 1 << 20;
+  o.write_buffer_size = 256 << 10;  // flush to SSTs quickly
+  auto wal = MustOpen(o);
+  for (int i = 1; i <= 200; ++i) {
+    Batch b = LabelBatch(1, 200, i, i);
+    ASSERT_TRUE(wal->Append(b).ok());
+  }
+  EXPECT_GT(wal->GetStats().memtable_bytes, 0u);
+  std::vector<Record> recs = ReadAll(*wal);
+  ASSERT_EQ(recs.size(), 200u);
+  for (uint64_t ref = 1; ref <= 200; ++ref) ASSERT_TRUE(wal->GetSeries(ref).ok());
+  WalStats st = wal->GetStats();
+  EXPECT_GT(st.block_cache_bytes, 0u);  // series blocks and index blocks of the SSTs
+  EXPECT_LE(st.block_cache_bytes, o.block_cache_size);
+}
+
 TEST_F(WalTest, ReaderStatesCaughtUpThenSeesNewRecords) {
   auto wal = MustOpen(Opts());
   auto reader = std::move(wal->NewReader(1)).value();
