@@ -11,10 +11,12 @@ PROMETHEUS = "/usr/bin/prometheus"
 # The queue_config both agents get (spelled out so neither runs on its own
 # defaults: Prometheus 2.42 defaults to 500 samples per send and 200 shards,
 # ferry to 2000 and 50). max_backoff 1s so that both retry within a second
-# of the receiver's return and the drain time measures draining, not back-off.
+# of the receiver's return and the drain time measures draining, not back-off;
+# batch_send_deadline 1s so that a phase's last partial batches arrive within
+# the harness' 3 s quiet period.
 QUEUE_CONFIG = {
     "capacity": 10000, "min_shards": 1, "max_shards": 50, "max_samples_per_send": 2000,
-    "batch_send_deadline": "5s", "min_backoff": "30ms", "max_backoff": "1s",
+    "batch_send_deadline": "1s", "min_backoff": "30ms", "max_backoff": "1s",
 }
 
 

@@ -96,9 +96,9 @@ def steady(ctx, kind, k, s):
 def _drain(rx, steady_rate, p):
     """After the receiver's return: polls its appended-samples counter every
     0.25 s until the rate over the last 2 s has stayed below 1.5x the steady
-    scrape rate for 3 s (bounded by drain_max). The drain ended at the first
+    scrape rate for 2 s (bounded by drain_max). The drain ended at the first
     poll from which the count already lies on the final steady line (the
-    last 3 s extrapolated back, within half a second of samples), so the
+    last 1.5 s extrapolated back, within half a second of samples), so the
     figure does not depend on the 2 s smoothing window.
     Returns (drain_s, samples received while draining, peak 2 s rate)."""
     t_back = time.monotonic()
@@ -115,10 +115,10 @@ def _drain(rx, steady_rate, p):
             peak = max(peak, rate)
             if rate > 1.5 * steady_rate:
                 last_high = t
-        if t - last_high >= 3 and t - t_back >= 4:
+        if t - last_high >= 2 and t - t_back >= 3:
             break
     t_last, a_last = pts[-1]
-    ref = next(q for q in pts if q[0] >= t_last - 3.0)
+    ref = next(q for q in pts if q[0] >= t_last - 1.5)
     r = (a_last - ref[1]) / (t_last - ref[0]) if t_last > ref[0] else 0.0
     tol = max(0.5 * r, 2000)
     for t, a in pts:
