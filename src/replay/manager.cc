@@ -73,10 +73,6 @@ Status ReplayManager::Load() {
                  {{"key", key}, {"err", st.status().message()}});
       continue;
     }
-    if (st->state == JobState::kRunning) {
-      st->state = JobState::kPending;  // resumed below
-      log::Info(kComponent, "resuming replay job", {{"job", st->id}, {"cursor", st->cursor_seq}});
-    }
     if (IsTerminal(st->state)) finished.push_back(*st);
     jobs_[st->id].status = std::move(st).value();
   }
@@ -120,12 +116,15 @@ Status ReplayManager::SetIdleStateLocked(Entry& e, JobState state) {
 
 void ReplayManager::Schedule() {
   MutexLock l(mu_);
-  if (stopped_) return;
+  if (stopped_ || !options_.start_jobs) return;
   int running = 0;
   std::vector<Entry*> pending;
   for (auto& [id, e] : jobs_) {
     if (e.runner) ++running;
-    if (!e.runner && e.status.state == JobState::kPending) pending.push_back(&e);
+    // A job stored as running was interrupted (stop or crash): resume it.
+    if (!e.runner && (e.status.state == JobState::kPending || e.status.state == JobState::kRunning)) {
+      pending.push_back(&e);
+    }
   }
   std::sort(pending.begin(), pending.end(), [](const Entry* a, const Entry* b) {
     return a->status.created_ms < b->status.created_ms ||
@@ -153,11 +152,12 @@ void ReplayManager::Schedule() {
                     .checkpoint_interval = options_.checkpoint_interval};
     e->runner = std::make_unique<JobRunner>(std::move(deps), e->status, std::move(ep),
                                             [this](const JobStatus& st) { OnExit(st); });
-    e->runner->Start();
-    ++running;
-    log::Info(kComponent, "replay job started",
+    log::Info(kComponent,
+              e->status.state == JobState::kRunning ? "replay job resumed" : "replay job started",
               {{"job", e->status.id}, {"start_seq", e->status.start_seq},
                {"end_seq", e->status.end_seq}, {"cursor", e->status.cursor_seq}});
+    e->runner->Start();
+    ++running;
   }
   ++changes_;
   cv_.NotifyAll();
@@ -251,7 +251,7 @@ Result<JobStatus> ReplayManager::Pause(const std::string& id) {
   if (e.runner) {
     e.runner->Stop(JobRunner::StopMode::kPause);
     e.stopping = true;
-  } else if (e.status.state == JobState::kPending) {
+  } else if (e.status.state == JobState::kPending || e.status.state == JobState::kRunning) {
     FERRY_RETURN_IF_ERROR(SetIdleStateLocked(e, JobState::kPaused));
   } else if (IsTerminal(e.status.state)) {
     return Status::FailedPrecondition("replay job " + id + " is " +
@@ -309,7 +309,8 @@ Result<JobStatus> ReplayManager::Wait(const std::string& id, std::chrono::millis
       auto it = jobs_.find(id);
       if (it == jobs_.end()) return Status::NotFound("replay job \"" + id + "\" not found");
       const Entry& e = it->second;
-      if (!e.runner && e.status.state != JobState::kPending) {
+      if (!e.runner && e.status.state != JobState::kPending &&
+          !(e.status.state == JobState::kRunning && options_.start_jobs)) {
         st = e.status;
         break;
       }

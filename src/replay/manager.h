@@ -54,6 +54,10 @@ struct ManagerOptions {
   size_t keep_finished = 100;
   // Default: 1 s.
   std::chrono::milliseconds checkpoint_interval{1000};
+  // Start jobs (resume unfinished ones, run submitted ones). false gives a
+  // read-and-control view (`ferry replay list|pause|cancel` on a stopped
+  // agent's directory): nothing is sent. Default: true.
+  bool start_jobs = true;
   // Default: ship::DefaultRng.
   std::function<ship::UniformRng()> rng_factory;
 };
@@ -79,7 +83,8 @@ class ReplayManager {
   // Every known job, oldest first.
   std::vector<JobStatus> List() const;
 
-  // pending/running -> paused (a running job first sends what it queued).
+  // pending/running -> paused (a running job first sends what it queued;
+  // an interrupted one, not yet resumed, just changes state).
   // kFailedPrecondition from a terminal state. Returns the status right
   // after the request (a running job may still show running briefly).
   Result<JobStatus> Pause(const std::string& id);
