@@ -14,6 +14,8 @@
 #include "src/config/dump.h"
 #include "src/config/loader.h"
 #include "src/discovery/manager.h"
+#include "src/parse/parser.h"
+#include "src/remote/types.h"
 #include "src/replay/admin_api.h"
 
 namespace ferry::agent {
@@ -32,6 +34,33 @@ Status PrepareStorage(const std::string& path) {
   }
   return Status::Ok();
 }
+
+// scrape's metadata (parse::MetricType) as remote write 1.0 entries. The
+// enumerators correspond one to one, as Prometheus maps type names to
+// prompb.MetricMetadata_MetricType by their upper-case spelling.
+std::vector<remote::MetricMetadata> ToRemoteMetadata(std::vector<scrape::MetricMetadata> in) {
+  std::vector<remote::MetricMetadata> out;
+  out.reserve(in.size());
+  for (scrape::MetricMetadata& m : in) {
+    remote::MetricMetadata r;
+    switch (m.type) {
+      case parse::MetricType::kUnknown: r.type = remote::MetricType::kUnknown; break;
+      case parse::MetricType::kCounter: r.type = remote::MetricType::kCounter; break;
+      case parse::MetricType::kGauge: r.type = remote::MetricType::kGauge; break;
+      case parse::MetricType::kHistogram: r.type = remote::MetricType::kHistogram; break;
+      case parse::MetricType::kGaugeHistogram: r.type = remote::MetricType::kGaugeHistogram; break;
+      case parse::MetricType::kSummary: r.type = remote::MetricType::kSummary; break;
+      case parse::MetricType::kInfo: r.type = remote::MetricType::kInfo; break;
+      case parse::MetricType::kStateset: r.type = remote::MetricType::kStateSet; break;
+    }
+    r.metric_family_name = std::move(m.family);
+    r.help = std::move(m.help);
+    r.unit = std::move(m.unit);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
@@ -52,9 +81,15 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   agent->scrape_ = std::make_unique<scrape::ScrapeManager>(
       *agent->wal_, *agent->client_,
       scrape::ScrapeManagerOptions{.user_agent = "ferry/" + std::string(kVersion), .hostname = host});
+  // metadata_config: what the scrape caches hold, for RW 1.0 endpoints.
+  // Shipping stops before scraping is destroyed (member order).
+  scrape::ScrapeManager* scraper = agent->scrape_.get();
   agent->ship_ = std::make_unique<ship::ShipManager>(
       *agent->wal_, *agent->client_, agent->metrics_.registry(),
-      ship::ShipperOptions{.flush_deadline = o.flush_deadline});
+      ship::ShipperOptions{.flush_deadline = o.flush_deadline,
+                           .metadata_source = [scraper] {
+                             return ToRemoteMetadata(scraper->ListMetadata());
+                           }});
   Agent* raw = agent.get();
   agent->discovery_ = std::make_unique<discovery::Manager>(
       *agent->client_,
