@@ -94,6 +94,30 @@ TEST_F(ManagerTest, SendsExactlyTheRangeInOrderPerSeries) {
   EXPECT_EQ((*meta)[0].first, JobKey(st->id));
 }
 
+TEST_F(ManagerTest, RemoteWrite2WithWrittenHeaderShortfall) {
+  Sink v2(/*v2=*/true);
+  v2.SetScript([](size_t i, const SeenRequest& r) {
+    Reply rep;  // the receiver says it wrote all but one sample of each request
+    rep.headers = {{"X-Prometheus-Remote-Write-Samples-Written", std::to_string(r.samples - 1)},
+                   {"X-Prometheus-Remote-Write-Histograms-Written", "0"},
+                   {"X-Prometheus-Remote-Write-Exemplars-Written", "0"}};
+    return rep;
+  });
+  auto m = Open();
+  JobSpec spec = Spec(0, 49);
+  spec.url.url = v2.url();
+  spec.protocol = Protocol::kV2;
+  spec.shards = 1;
+  spec.max_samples_per_send = 100;
+  JobStatus done = WaitDone(*m, m->Submit(spec)->id);
+  EXPECT_EQ(done.state, JobState::kDone);
+  EXPECT_EQ(done.counters.samples_sent, 495u);
+  EXPECT_EQ(done.counters.samples_rejected, 5u);
+  ASSERT_FALSE(v2.requests().empty());
+  EXPECT_EQ(v2.requests()[0].headers["X-Prometheus-Remote-Write-Version"], "2.0.0");
+  EXPECT_EQ(v2.accepted_samples(), 500u);
+}
+
 TEST_F(ManagerTest, SelectorSendsOnlyMatchingSeries) {
   auto m = Open();
   JobSpec spec = Spec(0, 49);
