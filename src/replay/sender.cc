@@ -87,11 +87,13 @@ bool Sender::Enqueue(std::span<const QueuedSample> samples) {
 }
 
 void Sender::SetHorizon(ship::Position p) {
+  bool wake;
   {
     MutexLock l(mu_);
     horizon_ = p;
+    wake = resend_pending_;  // only a pending resend waits for the horizon
   }
-  cv_.NotifyAll();
+  if (wake) cv_.NotifyAll();
 }
 
 void Sender::Finish() {

@@ -1,0 +1,1 @@
+ferry_fuzzer(replay_request DEPS ferry_replay)
