@@ -120,10 +120,14 @@ void ScrapeAppender::AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal:
 
 void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out) {
   const uint64_t iter = cache_.iteration();
-  for (ScrapeCache::Entry* e : cache_.previous()) {
-    if (success_ && e->last_iter == iter) continue;  // still exposed
-    AddSample(e, ts, StaleNaN(), batch);
-    out->stale++;
+  // The steady state: every series of the last scrape is back, which the
+  // cache counted, so there is no need to visit them.
+  if (!(success_ && cache_.AllPreviousTracked())) {
+    for (ScrapeCache::Entry* e : cache_.previous()) {
+      if (success_ && e->last_iter == iter) continue;  // still exposed
+      AddSample(e, ts, StaleNaN(), batch);
+      out->stale++;
+    }
   }
   if (inherited_.empty()) return;
   // By label set: the WAL resolves them to the series the old appender used.
@@ -164,7 +168,7 @@ bool ScrapeAppender::AcceptSample(ScrapeCache::Entry* e, bool is_new,
   // Series with an explicit timestamp are not tracked for staleness
   // (unless track_timestamps_staleness), as Prometheus' scrape loop.
   if (e->last_iter != iter && (!explicit_ts || settings_.track_timestamps_staleness)) {
-    cache_.current().push_back(e);
+    cache_.Track(e);
   }
   cache_.Touch(e);
   AddSample(e, explicit_ts.value_or(ts_ms), v, batch);

@@ -46,6 +46,7 @@ class ScrapeCache {
     wal::SeriesRef ref = wal::kNoSeriesRef;  // kNoSeriesRef until the first append commits
     uint64_t last_iter = 0;           // scrape iteration that last saw this series
     uint32_t order_pos = 0;           // position in the order being built (a hint)
+    uint64_t tracked_iter = 0;        // scrape iteration that last Track()ed it
   };
 
   // Returns the entry for "series", or null.
@@ -65,6 +66,7 @@ class ScrapeCache {
   // Starts scrape iteration "iter" (increasing) and a new body order.
   uint64_t NextIteration() {
     touched_ = 0;
+    prev_hits_ = 0;
     next_order_.clear();
     next_keys_.clear();
     next_off_.assign(1, 0);
@@ -176,8 +178,22 @@ class ScrapeCache {
   std::vector<Entry*>& previous() { return prev_; }
   const std::vector<Entry*>& previous() const { return prev_; }
   std::vector<Entry*>& current() { return cur_; }
+  // Adds "e" to the series of this scrape tracked for staleness (at most
+  // once per iteration), counting those that were also in previous().
+  void Track(Entry* e) {
+    if (prev_iter_ != 0 && e->tracked_iter == prev_iter_) ++prev_hits_;
+    e->tracked_iter = iter_;
+    cur_.push_back(e);
+  }
+  // True when every series of previous() was Track()ed again in this
+  // iteration, so none needs a staleness marker. Exact: an entry is in
+  // previous() if and only if its tracked_iter is the iteration previous()
+  // was tracked in, because current() is complete when Rotate() runs
+  // unless a failure emptied it (and an empty one records no iteration).
+  bool AllPreviousTracked() const { return prev_hits_ == prev_.size(); }
   // After a scrape: current becomes previous.
   void Rotate() {
+    prev_iter_ = cur_.empty() ? 0 : iter_;
     prev_.swap(cur_);
     cur_.clear();
   }
@@ -199,6 +215,8 @@ class ScrapeCache {
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
   std::unordered_set<std::string, StringHash, std::equal_to<>> dropped_;
   std::vector<Entry*> prev_, cur_;
+  uint64_t prev_iter_ = 0;  // iteration prev_ was tracked in; 0: none
+  size_t prev_hits_ = 0;    // entries of prev_ Track()ed in this iteration
   uint64_t iter_ = 0;
   uint64_t touched_ = 0;  // entries Touch()ed in this iteration
   // Last committed body order (order_off_ has order_.size() + 1 offsets) and

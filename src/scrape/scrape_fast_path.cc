@@ -16,6 +16,7 @@
 // body, which reports exactly today's results and errors. Phase 2 then
 // applies the samples through AcceptSample, the same step the full path
 // uses.
+#include <algorithm>
 #include <cstring>
 
 #include "src/scrape/scrape_append.h"
@@ -52,7 +53,13 @@ bool ScrapeAppender::TryFastScrape(std::string_view body, int64_t ts_ms, uint64_
   // Phase 2: the samples, in body order, as FullScrape adds them.
   bool same_order = true;
   const parse::SampleTail* tail = fast_tails_.data();
-  for (const ScrapeCache::TapeEntry& t : tape) {
+  // Cache entries live in hash-table nodes all over the heap: fetch a few
+  // lines ahead of use.
+  constexpr size_t kPrefetch = 8;
+  for (size_t i = 0; i < std::min(kPrefetch, tape.size()); ++i) __builtin_prefetch(tape[i].entry);
+  for (size_t i = 0; i < tape.size(); ++i) {
+    const ScrapeCache::TapeEntry& t = tape[i];
+    if (i + kPrefetch < tape.size()) __builtin_prefetch(tape[i + kPrefetch].entry, 1);
     if (t.kind == Kind::kMetadata) {
       MetadataStore::Touch(t.meta, iter);
       continue;

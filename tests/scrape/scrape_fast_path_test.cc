@@ -392,5 +392,46 @@ TEST(ScrapeFastPathTest, FailedScrapeThatChangedMetadataIsNotVouchedForByTheTape
   EXPECT_EQ(r.metadata[0].help, "One.");
 }
 
+// The staleness shortcut (ScrapeCache::AllPreviousTracked) after the
+// sequences that could fool a counter: an aborted append retried with fewer
+// series, a failed scrape, series switching to explicit timestamps.
+TEST(ScrapeFastPathTest, StaleMarkersAfterAbortsFailuresAndTimestampSwitches) {
+  for (bool fast : {true, false}) {
+    SCOPED_TRACE(fast ? "fast path" : "full parser");
+    ScrapeSettings s;
+    s.fast_path = fast;
+    Side side(s);
+    int64_t ts = kT0;
+    const Body ab{"ab", kText, "a 1\nb 2\n"};
+    const Body a{"a", kText, "a 1\n"};
+    const Body b_ts{"b_ts", kText, "a 1\nb 2 1000\n"};
+    ASSERT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    ASSERT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    // An aborted append of the full body, then the retry without "b".
+    ASSERT_EQ(side.Scrape(ab, ts += 15000, false).stale, 0u);
+    EXPECT_EQ(side.Scrape(a, ts += 15000, true).stale, 1u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    // A failed scrape marks both; the next success marks nothing again.
+    EXPECT_EQ(side.Failed(ts += 15000).stale, 2u);
+    EXPECT_EQ(side.Scrape(a, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    // "b" now carries its own timestamp: exposed, so not stale, and no
+    // longer tracked; dropping it later writes no marker.
+    EXPECT_EQ(side.Scrape(b_ts, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(b_ts, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(a, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(a, ts += 15000, true).stale, 1u);
+    // "c" comes back (tracked two scrapes ago) as "b" goes: the count must
+    // not take one for the other.
+    const Body ac{"ac", kText, "a 1\nc 3\n"};
+    EXPECT_EQ(side.Scrape(ac, ts += 15000, true).stale, 0u);
+    EXPECT_EQ(side.Scrape(ab, ts += 15000, true).stale, 1u);
+    EXPECT_EQ(side.Scrape(ac, ts += 15000, true).stale, 1u);
+  }
+}
+
 }  // namespace
 }  // namespace ferry::scrape
