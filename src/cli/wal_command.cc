@@ -125,6 +125,9 @@ int RunWalInspect(const WalFlags& f) {
                         {"min_timestamp_ms", i.min_timestamp_ms},
                         {"max_timestamp_ms", i.max_timestamp_ms},
                         {"oldest_unshipped_ms", i.oldest_unshipped_ms},
+                        {"replayable", {{"from_ms", i.min_timestamp_ms},
+                                        {"to_ms", i.max_timestamp_ms},
+                                        {"samples", i.samples}}},
                         {"cursors", cursors}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
@@ -144,6 +147,15 @@ int RunWalInspect(const WalFlags& f) {
               when(i.last_append_ms).c_str());
   std::printf("Sample time range: %s .. %s\n", when(i.min_timestamp_ms).c_str(),
               when(i.max_timestamp_ms).c_str());
+  // What `ferry replay --from/--to` can still reach (docs/replay.md).
+  if (i.records > 0) {
+    const double hours = static_cast<double>(i.max_timestamp_ms - i.min_timestamp_ms) / 3.6e6;
+    std::printf("Replayable range:  %s .. %s (%.1f h, %llu samples)\n",
+                when(i.min_timestamp_ms).c_str(), when(i.max_timestamp_ms).c_str(), hours,
+                static_cast<unsigned long long>(i.samples));
+  } else {
+    std::printf("Replayable range:  - (the WAL holds no records)\n");
+  }
   std::printf("Oldest unshipped:  %s\n", when(i.oldest_unshipped_ms).c_str());
   std::printf("Cursors:           %zu\n", i.cursors.size());
   for (const auto& c : i.cursors) {

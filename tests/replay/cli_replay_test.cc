@@ -128,6 +128,15 @@ TEST(CliReplayTest, OfflineKilledHalfwayThenResumedCompletesExactly) {
   // (A request in flight at the kill may be resent and refused as already
   // stored: that is counted as already delivered, never as rejected.)
 
+  // `ferry wal inspect` shows what can be replayed.
+  auto inspect = ::ferry::testing::RunCommand(
+      {::ferry::testing::FerryBinary(), "wal", "inspect", "--storage.agent.path", data},
+      dir.Sub("inspect"), seconds(30));
+  EXPECT_NE(inspect.out.find("Replayable range:  " + FormatRfc3339Millis(start) + " .. " +
+                             FormatRfc3339Millis(end)),
+            std::string::npos)
+      << inspect.out;
+
   std::vector<std::string> list = {::ferry::testing::FerryBinary(), "replay", "list"};
   list.insert(list.end(), where.begin(), where.end());
   auto l = ::ferry::testing::RunCommand(list, dir.Sub("list"), seconds(30));
