@@ -18,18 +18,35 @@ from .parts import Agent, PromReceiver, Sink, Targets, write_config
 from .procs import HarnessError, Sampler, du_bytes, free_port, wait_until
 
 
-def settle(value_fn, quiet, timeout, what):
-    """Waits until value_fn() has not changed for `quiet` seconds."""
-    last, since = value_fn(), time.monotonic()
-    deadline = time.monotonic() + timeout
+def note(msg):
+    """A progress line (the run script prints a timestamped one per agent run)."""
+    print(f"           {msg}", flush=True)
+
+
+def settle(value_fn, quiet, timeout, what, tol=0):
+    """Waits until value_fn() has grown by at most `tol` for `quiet` seconds.
+    (After the targets pause, the agents still send their report series,
+    up and scrape_*, each scrape: the receiver's appended-samples counter
+    settles to that trickle, which `tol` allows for.)"""
+    hist = [(time.monotonic(), value_fn())]
+    deadline = hist[0][0] + timeout
     while time.monotonic() < deadline:
         time.sleep(0.25)
-        v = value_fn()
-        if v != last:
-            last, since = v, time.monotonic()
-        elif time.monotonic() - since >= quiet:
+        t, v = time.monotonic(), value_fn()
+        hist.append((t, v))
+        old = [h for h in hist if h[0] <= t - quiet]
+        if old and v - old[-1][1] <= tol:
             return v
-    raise HarnessError(f"{what} still changing after {timeout:.0f}s")
+    raise HarnessError(f"{what} still growing after {timeout:.0f}s")
+
+
+def wait_scraping(tg, timeout=60):
+    """Waits until every target has been scraped since the call. Phases are
+    timed from there: Prometheus starts scraping about 5 s after start (its
+    discovery manager sends target updates at most every 5 s), ferry at once."""
+    before = tg.stats()["scrapes"]
+    wait_until(lambda: all(a > b for a, b in zip(tg.stats()["scrapes"], before)), timeout,
+               period=0.1, what="every target to be scraped")
 
 
 class Ctx:
@@ -64,6 +81,7 @@ def steady(ctx, kind, k, s):
     ready_s = agent.start()
     sampler = Sampler(agent.proc)
     try:
+        wait_scraping(tg)
         time.sleep(p["warmup"])
         t0, c0, s0, u0 = time.monotonic(), agent.proc.stat(), tg.served(), sink.stats()["gen_unique"]
         time.sleep(p["measure"])
@@ -151,6 +169,7 @@ def outage(ctx, kind, k, s, mode):
         agent = ctx.agent(kind, d, extra_common=extra_common, extra_prometheus=extra_prom)
         t_start = time.monotonic()
         fig["ready_s"] = agent.start()
+        wait_scraping(tg)
         time.sleep(p["warmup"])
         rx.stop()
         b0 = tg.served()
@@ -163,7 +182,8 @@ def outage(ctx, kind, k, s, mode):
             agent.kill9()
             tg.resume()
             fig["restart_ready_s"] = agent.start()
-            time.sleep(max(0.0, out_s / 2 - 1.5 - fig["restart_ready_s"]))
+            wait_scraping(tg)
+            time.sleep(out_s / 2)
         else:
             time.sleep(out_s)
         fig["backlog"] = tg.served() - b0
@@ -172,9 +192,13 @@ def outage(ctx, kind, k, s, mode):
         drain_s, drained, peak = _drain(rx, k * s, p)
         fig.update(drain_s=drain_s, drain_rate=drained / drain_s if drain_s > 0 else None,
                    peak_receive_rate=peak)
+        note(f"backlog {fig['backlog']:,} samples, drained in {drain_s:.1f}s")
         tg.pause()
-        settle(rx.appended, 3, p["settle_max"], "the receiver's appended samples")
+        # 12 report samples per target and second is above what either agent sends.
+        settle(rx.appended, 3, p["settle_max"], "the receiver's appended samples",
+               tol=12 * k * 3)
         fig["scraped"] = tg.served()
+        note(f"settled; counting {k} targets on the receiver")
         fig["delivered"] = rx.count_samples(k, time.monotonic() - t_start + 60)
         fig["lost"] = fig["scraped"] - fig["delivered"]
         fig["receiver_rejected"] = int(
