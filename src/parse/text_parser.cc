@@ -254,7 +254,7 @@ bool ParseTextSampleTail(std::string_view body, size_t pos, SampleTail* out) {
     return c == ' ' || c == '\t' || c == '\n' || c == '{' || c == '\r';
   };
   size_t p = pos;
-  // The common value, [-]digits[.digits] of at most 19 digits, fused with
+  // The common value, [-]digits[.digits][e[+-]ddd] of at most 19 digits, fused with
   // finding its end: when the token is exactly that and fits ParseGoFloat's
   // exact case, the result is the one ParseGoFloat gives for the token.
   bool done = false;
@@ -268,20 +268,37 @@ bool ParseTextSampleTail(std::string_view body, size_t pos, SampleTail* out) {
       mant = mant * 10 + static_cast<uint64_t>(b[q++] - '0');
       ++digits;
     }
-    size_t frac = 0;
+    int exp10 = 0;
     if (q < n && b[q] == '.') {
       ++q;
       while (q < n && static_cast<unsigned char>(b[q] - '0') < 10) {
         mant = mant * 10 + static_cast<uint64_t>(b[q++] - '0');
-        ++digits, ++frac;
+        ++digits, --exp10;
       }
     }
-    if (digits > 0 && digits <= 19 && frac <= 22 && mant <= (uint64_t{1} << 53) &&
+    bool ok = digits > 0 && digits <= 19;
+    if (ok && q < n && (b[q] == 'e' || b[q] == 'E')) {
+      // A short exponent ("1.5e+06", Go's %g): at most 3 digits.
+      ++q;
+      const bool exp_neg = q < n && b[q] == '-';
+      if (q < n && (b[q] == '-' || b[q] == '+')) ++q;
+      int e = 0;
+      size_t exp_digits = 0;
+      while (q < n && static_cast<unsigned char>(b[q] - '0') < 10 && exp_digits < 4) {
+        e = e * 10 + (b[q++] - '0');
+        ++exp_digits;
+      }
+      ok = exp_digits > 0 && exp_digits < 4;
+      exp10 += exp_neg ? -e : e;
+    }
+    if (ok && mant <= (uint64_t{1} << 53) && exp10 >= -22 && exp10 <= 22 &&
         (q == n || value_end(b[q]))) {
+      // Exactly ParseGoFloat's exact case, so the same bits.
       constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-      const double d = static_cast<double>(mant) / kPow10[frac];
+      double d = static_cast<double>(mant);
+      d = exp10 < 0 ? d / kPow10[-exp10] : d * kPow10[exp10];
       out->value = neg ? -d : d;
       p = q;
       done = true;

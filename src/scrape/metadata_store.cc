@@ -11,7 +11,7 @@ MetadataStore::Entry* MetadataStore::FindOrAdd(std::string_view family, uint64_t
     it->second.meta_.type = parse::MetricType::kUnknown;
     ++version_;
   }
-  it->second.last_iter_.store(iter, std::memory_order_relaxed);
+  Mark(&it->second, iter);
   return &it->second;
 }
 
@@ -51,6 +51,11 @@ MetadataStore::Entry* MetadataStore::SetUnit(std::string_view family, std::strin
 bool MetadataStore::CollectGarbage(uint64_t iter, bool success) {
   MutexLock l(mu_);
   if (!success && entries_.size() <= 2 * size_at_success_ + 1000) return false;
+  // Every entry was seen in this iteration (the steady state): none is old.
+  if (marked_iter_ == iter && marked_ == entries_.size()) {
+    if (success) size_at_success_ = entries_.size();
+    return false;
+  }
   bool erased = false;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (iter - it->second.last_iter_.load(std::memory_order_relaxed) > kKeepIterations) {

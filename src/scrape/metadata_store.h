@@ -70,7 +70,7 @@ class MetadataStore {
   Entry* SetHelp(std::string_view family, std::string_view help, uint64_t iter);
   Entry* SetUnit(std::string_view family, std::string_view unit, uint64_t iter);
   // The same line as in an earlier scrape, byte for byte: only marks "e" seen.
-  static void Touch(Entry* e, uint64_t iter) { e->last_iter_.store(iter, std::memory_order_relaxed); }
+  void Touch(Entry* e, uint64_t iter) { Mark(e, iter); }
 
   // End of scrape iteration "iter". "success": the scrape succeeded. Returns
   // true when it erased entries (pointers to them are then dangling).
@@ -89,6 +89,17 @@ class MetadataStore {
 
  private:
   Entry* FindOrAdd(std::string_view family, uint64_t iter) FERRY_REQUIRES(mu_);
+  // Sets "e"'s iteration to "iter", counting entries marked in "iter".
+  void Mark(Entry* e, uint64_t iter) {
+    if (e->last_iter_.load(std::memory_order_relaxed) != iter) {
+      e->last_iter_.store(iter, std::memory_order_relaxed);
+      if (marked_iter_ != iter) {
+        marked_iter_ = iter;
+        marked_ = 0;
+      }
+      ++marked_;
+    }
+  }
 
   struct Hash {
     using is_transparent = void;
@@ -100,6 +111,10 @@ class MetadataStore {
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_ FERRY_GUARDED_BY(mu_);
   size_t size_at_success_ = 0;  // owning scrape only
   uint64_t version_ = 0;        // owning scrape only
+  // Entries marked seen in iteration marked_iter_ (owning scrape only): when
+  // that is all of them, CollectGarbage has nothing to look for.
+  uint64_t marked_iter_ = 0;
+  size_t marked_ = 0;
 };
 
 }  // namespace ferry::scrape

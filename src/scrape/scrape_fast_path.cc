@@ -61,7 +61,7 @@ bool ScrapeAppender::TryFastScrape(std::string_view body, int64_t ts_ms, uint64_
     const ScrapeCache::TapeEntry& t = tape[i];
     if (i + kPrefetch < tape.size()) __builtin_prefetch(tape[i + kPrefetch].entry, 1);
     if (t.kind == Kind::kMetadata) {
-      MetadataStore::Touch(t.meta, iter);
+      cache_.metadata().Touch(t.meta, iter);
       continue;
     }
     if (t.kind != Kind::kSample) continue;

@@ -51,11 +51,11 @@ TEST(MetadataStoreTest, FamilyIsKeptForTenIterationsAfterItsLastLine) {
   s.SetType("gone", MetricType::kGauge, 5);
   MetadataStore::Entry* stays = s.SetType("stays", MetricType::kGauge, 5);
   for (uint64_t iter = 6; iter <= 15; ++iter) {
-    MetadataStore::Touch(stays, iter);
+    s.Touch(stays, iter);
     EXPECT_FALSE(s.CollectGarbage(iter, true)) << iter;
     EXPECT_EQ(s.size(), 2u) << iter;
   }
-  MetadataStore::Touch(stays, 16);
+  s.Touch(stays, 16);
   EXPECT_TRUE(s.CollectGarbage(16, true));  // 16 - 5 > 10
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(ListOf(s)[0].family, "stays");
