@@ -8,8 +8,8 @@
 
 #include "src/base/log.h"
 #include "src/remote/compression.h"
-#include "src/remote/headers.h"
 #include "src/remote/write_request_v1.h"
+#include "src/ship/write_request.h"
 
 namespace ferry::ship {
 
@@ -20,15 +20,6 @@ using std::chrono::milliseconds;
 constexpr std::string_view kComponent = "remote";
 constexpr int64_t kLogEveryMs = 10'000;
 constexpr size_t kLoggedBodyBytes = 256;
-
-// The answer to one request, shared with the client's callback so that a
-// request abandoned by Stop() can still complete after the sender is gone.
-struct Pending {
-  Mutex mu;
-  CondVar cv;
-  bool done FERRY_GUARDED_BY(mu) = false;
-  httpclient::Response response FERRY_GUARDED_BY(mu);
-};
 
 prometheus::Labels EndpointLabels(const Endpoint& ep) {
   return {{"remote_name", ep.identity}, {"url", ep.config.url}};
@@ -136,43 +127,13 @@ Status MetadataSender::SendRequest(const std::vector<remote::MetricMetadata>& en
     if (!opts.ok()) {
       failure = opts.status().WithContext("client options");
     } else {
-      httpclient::Request req;
-      req.method = "POST";
-      req.url = ep.config.url;
-      req.timeout = ep.config.remote_timeout;
-      req.max_body_bytes = 1 << 20;
-      req.options = *opts;
-      req.headers = {
-          {std::string(remote::kContentEncodingHeader),
-           std::string(remote::kContentEncodingSnappy)},
-          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
-          {std::string(remote::kVersionHeader), std::string(remote::VersionHeaderValue(ep.proto))},
-          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
-      for (const auto& h : client_options_.static_headers()) req.headers.push_back(h);
-      for (const auto& h : ep.headers) req.headers.push_back(h);
-      req.body = body;
-      auto pending = std::make_shared<Pending>();
-      client_.Submit(std::move(req), [pending](httpclient::Response&& r) {
-        {
-          MutexLock l(pending->mu);
-          pending->response = std::move(r);
-          pending->done = true;
-        }
-        pending->cv.NotifyAll();
-      });
-      httpclient::Response resp;
-      for (;;) {
-        {
-          MutexLock l(mu_);
-          if (stop_) return Status(StatusCode::kCancelled, "metadata sender stopped");
-        }
-        MutexLock l(pending->mu);
-        if (pending->cv.WaitFor(pending->mu, milliseconds(100),
-                                [&]() FERRY_REQUIRES(pending->mu) { return pending->done; })) {
-          resp = std::move(pending->response);
-          break;
-        }
-      }
+      std::optional<httpclient::Response> answer =
+          SendAndWait(client_, NewWriteRequest(ep, client_options_, *opts, body), [this] {
+            MutexLock l(mu_);
+            return stop_;
+          });
+      if (!answer) return Status(StatusCode::kCancelled, "metadata sender stopped");
+      const httpclient::Response& resp = *answer;
       const int code = resp.http_status;
       if (resp.status.ok() && code >= 200 && code < 300) {
         metadata_total_.Increment(n);

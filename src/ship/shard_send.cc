@@ -6,6 +6,7 @@
 #include "src/remote/compression.h"
 #include "src/remote/headers.h"
 #include "src/ship/shard.h"
+#include "src/ship/write_request.h"
 
 namespace ferry::ship {
 
@@ -15,25 +16,6 @@ using std::chrono::milliseconds;
 
 constexpr size_t kMaxCachedSeries = 200'000;  // per shard
 constexpr size_t kLoggedBodyBytes = 256;
-
-// Prometheus' answers to samples it already has (tsdb ErrOutOfOrderSample,
-// ErrDuplicateSampleForTimestamp, ErrOutOfBounds; Mimir/Thanos wordings).
-bool SaysAlreadyStored(std::string_view body) {
-  for (std::string_view s : {"out of order", "duplicate sample", "out of bounds", "too old",
-                             "out-of-order", "duplicate-timestamp"}) {
-    if (body.find(s) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
-// One pending answer, shared with the client's callback so that a request
-// abandoned at hard stop can still complete after the shard is gone.
-struct Completion {
-  Mutex mu;
-  CondVar cv;
-  bool done FERRY_GUARDED_BY(mu) = false;
-  httpclient::Response response FERRY_GUARDED_BY(mu);
-};
 
 enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
 
@@ -176,49 +158,19 @@ void Shard::Send(Batch& b) {
     if (!opts.ok()) {
       Report("client options: " + opts.status().ToString(), false);
     } else {
-      httpclient::Request req;
-      req.method = "POST";
-      req.url = ep.config.url;
-      req.timeout = ep.config.remote_timeout;
-      req.max_body_bytes = 1 << 20;
-      req.options = *opts;
-      req.headers = {
-          {std::string(remote::kContentEncodingHeader),
-           std::string(remote::kContentEncodingSnappy)},
-          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
-          {std::string(remote::kVersionHeader),
-           std::string(remote::VersionHeaderValue(ep.proto))},
-          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
-      for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
-      for (const auto& h : ep.headers) req.headers.push_back(h);
-      req.body = body_;  // the client owns its copy
       const size_t bytes = body_.size();
       ctx_.metrics.samples_total.Increment(static_cast<double>(sent));
       ctx_.metrics.bytes_total.Increment(static_cast<double>(bytes));
-      auto done = std::make_shared<Completion>();
       auto start = ctx_.clock.MonotonicNow();
-      ctx_.client.Submit(std::move(req), [done](httpclient::Response&& r) {
-        {
-          MutexLock l(done->mu);
-          done->response = std::move(r);
-          done->done = true;
-        }
-        done->cv.NotifyAll();
-      });
-      httpclient::Response resp;
-      {
-        MutexLock l(done->mu);
-        while (!done->done && !ctx_.hard_stop.load(std::memory_order_relaxed)) {
-          done->cv.WaitFor(done->mu, milliseconds(100), [&]() FERRY_REQUIRES(done->mu) {
-            return done->done;
-          });
-        }
-        if (!done->done) {
-          outcome = Outcome::kAbandoned;
-          break;
-        }
-        resp = std::move(done->response);
+      // The client owns its copy of the body: a retry rebuilds body_.
+      std::optional<httpclient::Response> answer = SendAndWait(
+          ctx_.client, NewWriteRequest(ep, ctx_.client_options, *opts, body_),
+          [this] { return ctx_.hard_stop.load(std::memory_order_relaxed); });
+      if (!answer) {
+        outcome = Outcome::kAbandoned;
+        break;
       }
+      httpclient::Response& resp = *answer;
       double secs = std::chrono::duration<double>(ctx_.clock.MonotonicNow() - start).count();
       ctx_.metrics.sent_batch_duration.Observe(secs);
       ctx_.send_nanos.fetch_add(static_cast<uint64_t>(secs * 1e9), std::memory_order_relaxed);

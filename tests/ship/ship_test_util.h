@@ -47,6 +47,11 @@ class Sink {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // cpp-httplib's stop() before the listener runs is lost and ~Sink would
+    // then wait forever: return only once it runs (bounded).
+    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   ~Sink() {
     {
