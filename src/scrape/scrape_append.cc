@@ -182,7 +182,11 @@ Status ScrapeAppender::FullScrape(parse::Parser& p, std::string_view body, int64
   // Text-format bodies leave a tape for the next scrape's fast path.
   const bool tape = settings_.fast_path && p.format() == parse::Parser::Format::kText &&
                     body.size() <= UINT32_MAX;
-  if (!tape) cache_.AbandonTape();
+  if (tape) {
+    cache_.ReserveTape(body.size());
+  } else {
+    cache_.AbandonTape();
+  }
   auto prefix = [&](size_t end) { return body.substr(p.EntryBegin(), end - p.EntryBegin()); };
   auto tape_meta = [&](MetadataStore::Entry* m) {
     if (tape) cache_.AddTape(Kind::kMetadata, prefix(p.EntryEnd()), nullptr, m, false);

@@ -20,6 +20,7 @@
 // scrape at a time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -154,6 +155,12 @@ class ScrapeCache {
     next_tape_.push_back({static_cast<uint32_t>(next_tape_bytes_.size()),
                           static_cast<uint32_t>(prefix.size()), kind, recorded, e, meta});
     next_tape_bytes_.append(prefix);
+  }
+  // Sizes the tape being built for a body of "body_size" bytes (the prefix
+  // bytes never exceed the body), so building it does not reallocate.
+  void ReserveTape(size_t body_size) {
+    next_tape_bytes_.reserve(body_size);
+    next_tape_.reserve(std::max(tape_.size(), body_size / 128));
   }
   // Marks the tape being built in this iteration unusable (e.g. a body too
   // large for its uint32 offsets): CommitOrder() then leaves no tape.
