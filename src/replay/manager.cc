@@ -149,7 +149,8 @@ void ReplayManager::Schedule() {
                     .client = *client_,
                     .clock = *options_.clock,
                     .rng_factory = options_.rng_factory,
-                    .checkpoint_interval = options_.checkpoint_interval};
+                    .checkpoint_interval = options_.checkpoint_interval,
+                    .pause_flush_deadline = options_.pause_flush_deadline};
     e->runner = std::make_unique<JobRunner>(std::move(deps), e->status, std::move(ep),
                                             [this](const JobStatus& st) { OnExit(st); });
     log::Info(kComponent,

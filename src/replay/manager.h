@@ -54,6 +54,8 @@ struct ManagerOptions {
   size_t keep_finished = 100;
   // Default: 1 s.
   std::chrono::milliseconds checkpoint_interval{1000};
+  // RunnerDeps::pause_flush_deadline. Default: 10 s.
+  std::chrono::milliseconds pause_flush_deadline{10000};
   // Start jobs (resume unfinished ones, run submitted ones). false gives a
   // read-and-control view (`ferry replay list|pause|cancel` on a stopped
   // agent's directory): nothing is sent. Default: true.

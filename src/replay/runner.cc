@@ -2,6 +2,7 @@
 #include "src/replay/runner.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -94,7 +95,10 @@ void JobRunner::Stop(StopMode mode) {
     stop_mode_ = mode;
     stop_requested_.store(true);
   }
-  if (mode != StopMode::kPause && sender_ctx_) sender_ctx_->hard_stop.store(true);
+  if (sender_ctx_) {
+    sender_ctx_->stop_reading.store(true);
+    if (mode != StopMode::kPause) sender_ctx_->hard_stop.store(true);
+  }
   cv_.NotifyAll();
 }
 
@@ -291,13 +295,51 @@ Status JobRunner::ReadRange() {
 }
 
 void JobRunner::Finish(JobState state, std::string error) {
-  const bool keep_progress = state == JobState::kPaused || state == JobState::kRunning;
-  if (state == JobState::kDone || state == JobState::kPaused) {
+  if ((state == JobState::kDone || state == JobState::kPaused) && sender_ctx_) {
     for (const auto& s : senders_) s->Finish();  // send what is queued
+    // Wait for the senders to drain. A pause, asked before or during this
+    // wait, must not wait for a receiver that is down: after
+    // pause_flush_deadline the rest is abandoned (the marks resend it
+    // exactly at resume). Cancel and shutdown abandon at once (hard_stop).
+    auto busy = [this] {
+      for (const auto& s : senders_) {
+        if (s->pending() > 0) return true;
+      }
+      return false;
+    };
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    while (busy() && !sender_ctx_->hard_stop.load()) {
+      MutexLock l(mu_);
+      if (!deadline && stop_requested_.load() && stop_mode_ == StopMode::kPause) {
+        deadline = std::chrono::steady_clock::now() + deps_.pause_flush_deadline;
+      }
+      if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+        sender_ctx_->hard_stop.store(true);
+        break;
+      }
+      cv_.WaitFor(mu_, milliseconds(20), [] { return false; });  // bounded poll of the senders
+    }
   } else if (sender_ctx_) {
     sender_ctx_->hard_stop.store(true);
   }
   for (const auto& s : senders_) s->Join();
+  if (state == JobState::kDone && stopping()) {
+    // A stop arrived while the last samples were being sent: if it made the
+    // senders abandon some, the job is not done but what was asked.
+    size_t left = 0;
+    for (const auto& s : senders_) left += s->pending();
+    if (left > 0) {
+      StopMode mode;
+      {
+        MutexLock l(mu_);
+        mode = stop_mode_;
+      }
+      state = mode == StopMode::kCancel  ? JobState::kCancelled
+              : mode == StopMode::kPause ? JobState::kPaused
+                                         : JobState::kRunning;
+    }
+  }
+  const bool keep_progress = state == JobState::kPaused || state == JobState::kRunning;
   JobStatus st = Snapshot();
   if (state == JobState::kDone) {
     st.cursor_seq = st.end_seq;

@@ -39,6 +39,9 @@ struct RunnerDeps {
   std::function<ship::UniformRng()> rng_factory;
   // Default: 1 s.
   std::chrono::milliseconds checkpoint_interval{1000};
+  // How long a pause waits for queued samples to be answered before it
+  // abandons them (they are resent at resume). Default: 10 s.
+  std::chrono::milliseconds pause_flush_deadline{10000};
 };
 
 class JobRunner {

@@ -70,10 +70,10 @@ bool Sender::Enqueue(std::span<const QueuedSample> samples) {
   MutexLock l(mu_);
   size_t i = 0;
   while (i < samples.size()) {
-    if (ctx_.hard_stop.load()) return false;
+    if (ctx_.hard_stop.load() || ctx_.stop_reading.load()) return false;
     if (queue_.size() >= capacity_) {
       cv_.WaitFor(mu_, milliseconds(100), [&]() FERRY_REQUIRES(mu_) {
-        return queue_.size() < capacity_ || ctx_.hard_stop.load();
+        return queue_.size() < capacity_ || ctx_.hard_stop.load() || ctx_.stop_reading.load();
       });
       continue;
     }
@@ -288,8 +288,11 @@ bool Sender::Send(Batch& b) {
       for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
       for (const auto& h : ep.headers) req.headers.push_back(h);
       req.body = body_;
-      got.requests += 1;
-      got.bytes_sent += body_.size();
+      {
+        MutexLock l(mu_);  // per-attempt counters are live, even if abandoned later
+        state_.counters.requests += 1;
+        state_.counters.bytes_sent += body_.size();
+      }
       auto done = std::make_shared<Completion>();
       ctx_.client.Submit(std::move(req), [done](httpclient::Response&& r) {
         {
@@ -352,7 +355,10 @@ bool Sender::Send(Batch& b) {
       MutexLock l(ctx_.error_mu);
       ctx_.last_error = error;
     }
-    got.samples_retried += n;
+    {
+      MutexLock l(mu_);
+      state_.counters.samples_retried += n;
+    }
     if (!WaitInterruptibly(backoff_.Next(retry_after))) return false;
   }
   backoff_.Reset();

@@ -66,6 +66,8 @@ struct SenderContext {
   std::function<ship::UniformRng()> rng_factory;
   // Set on cancel/shutdown: abandon the request in flight and any wait.
   std::atomic<bool> hard_stop{false};
+  // Set on any stop: Enqueue() gives up instead of waiting for room.
+  std::atomic<bool> stop_reading{false};
   // Latest non-2xx answer or network error, for the job's status.
   Mutex error_mu;
   std::string last_error FERRY_GUARDED_BY(error_mu);
@@ -85,7 +87,8 @@ class Sender {
   ship::Position skip_before() const { return initial_acked_; }
 
   // Appends "samples", waiting for room (capacity 4 * max_per_send).
-  // Returns false when the sender is stopping (hard stop).
+  // Returns false, possibly after appending a part, once the job is
+  // stopping (ctx.stop_reading).
   bool Enqueue(std::span<const QueuedSample> samples);
   // The reader has handed out every sample before "p".
   void SetHorizon(ship::Position p);

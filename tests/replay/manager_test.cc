@@ -38,6 +38,7 @@ class ManagerTest : public ::testing::Test {
     ManagerOptions o;
     o.wal = wal_.get();
     o.checkpoint_interval = milliseconds(50);
+    o.pause_flush_deadline = milliseconds(300);
     auto m = ReplayManager::Open(o);
     EXPECT_TRUE(m.ok()) << m.status().ToString();
     return m.ok() ? std::move(m).value() : nullptr;
@@ -192,6 +193,34 @@ TEST_F(ManagerTest, PauseResumeAndCancel) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(WaitDone(*m, other->id).state, JobState::kCancelled);
   EXPECT_TRUE(wal_->GetCursor(CursorName(other->id)).status().IsNotFound());
+}
+
+TEST_F(ManagerTest, PauseAndCancelDoNotWaitForADeadReceiver) {
+  sink_.SetScript([](size_t, const SeenRequest&) { return Reply{.status = 503}; });
+  auto m = Open();
+  JobSpec spec = Spec(0, 49);
+  Result<JobStatus> st = m->Submit(spec);
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(sink_.WaitFor([](size_t, const auto& r) { return r.size() >= 2; }, seconds(10)));
+  ASSERT_TRUE(m->Pause(st->id).ok());
+  JobStatus paused = m->Wait(st->id, seconds(10)).value();
+  EXPECT_EQ(paused.state, JobState::kPaused);  // after the flush deadline, not never
+  EXPECT_EQ(paused.counters.samples_sent, 0u);
+  EXPECT_GT(paused.counters.samples_retried, 0u);
+
+  sink_.SetScript(nullptr);  // the receiver is back
+  ASSERT_TRUE(m->Resume(st->id).ok());
+  JobStatus done = m->Wait(st->id, seconds(30)).value();
+  EXPECT_EQ(done.state, JobState::kDone);
+  EXPECT_EQ(done.counters.samples_sent, 500u);
+
+  sink_.SetScript([](size_t, const SeenRequest&) { return Reply{.status = 503}; });
+  Result<JobStatus> other = m->Submit(spec);
+  ASSERT_TRUE(other.ok());
+  const size_t seen = sink_.requests().size();
+  ASSERT_TRUE(sink_.WaitFor([&](size_t, const auto& r) { return r.size() > seen; }, seconds(10)));
+  ASSERT_TRUE(m->Cancel(other->id).ok());
+  EXPECT_EQ(m->Wait(other->id, seconds(5)).value().state, JobState::kCancelled);
 }
 
 TEST_F(ManagerTest, ResumesAfterRestartWithoutLosingOrRepeating) {
