@@ -249,7 +249,8 @@ TEST(TextParserTest, ParsesGoFloatSpellings) {
 
 TEST(TextParserTest, NormalisesNaNSoItNeverLooksStale) {
   for (const char* text : {"NaN", "nan", "NAN"}) {
-    auto p = NewTextParser(std::string("m ") + text);
+    const std::string body = std::string("m ") + text;  // outlives the parser
+    auto p = NewTextParser(body);
     ASSERT_TRUE(p->Next().ok());
     EXPECT_EQ(std::bit_cast<uint64_t>(p->Value()), kNormalNaNBits) << text;
   }
