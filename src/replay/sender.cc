@@ -126,8 +126,13 @@ bool Sender::TakeLocked(Batch* b) {
   size_t n = 0;
   if (resend_pending_) {
     // The request that may have been in flight at the last stop: exactly
-    // its samples, alone, once the reader has handed all of them out.
-    if (horizon_ < m.sent_end && !finish_) return false;
+    // its samples, alone, once the reader has handed all of them out: the
+    // horizon passed sent_end, or a later sample of this shard is queued
+    // (the reader hands out a shard's samples in order; without this rule a
+    // full queue would block the reader before it moves the horizon).
+    const bool complete = horizon_ >= m.sent_end || finish_ ||
+                          (!queue_.empty() && !(queue_.back().pos < m.sent_end));
+    if (!complete) return false;
     while (n < queue_.size() && queue_[n].pos < m.sent_end && n < ctx_.max_per_send) ++n;
     if (n == 0) {
       resend_pending_ = false;  // none of it is left in the range

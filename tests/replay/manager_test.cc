@@ -269,6 +269,55 @@ TEST_F(ManagerTest, RateLimitHoldsAfterTheBurst) {
   EXPECT_GE(secs, 1.3);  // 300 / 200 = 1.5 s, minus one record's worth
 }
 
+TEST_F(ManagerTest, RequestInFlightAtStopIsResentAloneAndCountedAsAlreadyDelivered) {
+  // The first request hangs; the manager stops (shutdown) with it in flight.
+  sink_.SetScript([](size_t i, const SeenRequest&) {
+    return i == 0 ? Reply{.status = 204, .delay = seconds(3)} : Reply{};
+  });
+  JobSpec spec = Spec(0, 49);
+  spec.shards = 1;
+  spec.max_samples_per_send = 50;
+  std::string id;
+  {
+    auto m = Open();
+    Result<JobStatus> st = m->Submit(spec);
+    ASSERT_TRUE(st.ok());
+    id = st->id;
+    ASSERT_TRUE(sink_.WaitFor([](size_t, const auto&) { return true; }, seconds(1)));
+    auto until = std::chrono::steady_clock::now() + seconds(10);
+    while (m->Get(id)->counters.requests == 0 && std::chrono::steady_clock::now() < until) {
+      m->Wait(id, milliseconds(10)).IgnoreError();  // bounded poll for the first attempt
+    }
+    m->Stop();
+  }
+  // The receiver stored it after all; it refuses the resend as out of order.
+  sink_.SetScript([](size_t i, const SeenRequest&) {
+    return i == 1 ? Reply{.status = 400, .body = "out of order sample"} : Reply{};
+  });
+  auto m = Open();
+  JobStatus done = WaitDone(*m, id);
+  EXPECT_EQ(done.state, JobState::kDone);
+  // The resend (the one answered 400; the hung original is still held by
+  // the sink) is exactly the abandoned request: the first 50 samples in WAL
+  // order, i.e. scrapes 0..4 of every series, alone.
+  const std::vector<SeenRequest> reqs = sink_.requests();
+  const SeenRequest* resend = nullptr;
+  for (const auto& r : reqs) {
+    if (r.status == 400) resend = &r;
+  }
+  ASSERT_NE(resend, nullptr);
+  const SeenRequest first = *resend;
+  ASSERT_EQ(first.samples, 50u);
+  ASSERT_EQ(first.decoded.series.size(), 10u);
+  for (const auto& series : first.decoded.series) {
+    ASSERT_EQ(series.samples.size(), 5u);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(series.samples[i].timestamp_ms, kStart + i * 1000);
+  }
+  EXPECT_EQ(done.counters.samples_already_delivered, 50u);
+  EXPECT_EQ(done.counters.samples_rejected, 0u);
+  EXPECT_EQ(done.counters.samples_sent + done.counters.samples_already_delivered, 500u);
+}
+
 TEST_F(ManagerTest, DryRunCountsAndSendsNothing) {
   auto m = Open();
   JobSpec spec = Spec(5, 14);
