@@ -151,7 +151,10 @@ class Agent:
     """ferry or `prometheus --enable-feature=agent`, same config and flags.
 
     extra_prometheus: flags only Prometheus gets (scenario 4 scales its WAL
-    truncation window down; ferry's default, no age limit, needs no scaling)."""
+    truncation window down; ferry's default, no age limit, needs no scaling).
+    --storage.remote.flush-deadline stays at its default (1m) unless a
+    scenario passes it: Prometheus also applies it when it reshards, and a
+    short one makes it drop the batches in flight at every reshard."""
 
     def __init__(self, kind, binary, config, datadir, logdir, extra_common=(),
                  extra_prometheus=()):
@@ -172,8 +175,7 @@ class Agent:
         self.port = free_port()
         argv = [self.binary, "--enable-feature=agent", "--config.file=" + self.config,
                 "--storage.agent.path=" + self.datadir,
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--storage.remote.flush-deadline=1s"] + self.extra_common
+                f"--web.listen-address=127.0.0.1:{self.port}"] + self.extra_common
         if self.kind == "prometheus":
             argv += self.extra_prometheus
         t0 = time.monotonic()

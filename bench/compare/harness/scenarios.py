@@ -228,7 +228,9 @@ def startup(ctx, kind, k, s, backlog):
     tg = Targets(ctx.tools["target"], k, s, os.path.join(d, "target.log"))
     write_config(os.path.join(d, "prometheus.yml"), tg,
                  f"http://127.0.0.1:{free_port()}/api/v1/write")
-    agent = ctx.agent(kind, d)
+    # Nothing can be shipped here, so a short flush deadline only shortens
+    # the SIGTERM that ends the backlog phase.
+    agent = ctx.agent(kind, d, extra_common=["--storage.remote.flush-deadline=1s"])
     fig = {"active_series": k * s}
     try:
         agent.start()
