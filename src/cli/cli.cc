@@ -68,8 +68,12 @@ int Main(int argc, char** argv) {
   rp->add_flag("--dry-run", rf.dry_run, "Count the series and samples that would be sent.");
   rp->add_flag("--detach", rf.detach, "With --agent-url: submit, print the ID and return.");
   std::map<std::string, CLI::App*> replay_actions;
-  for (const char* a : {"list", "status", "pause", "resume", "cancel"}) {
-    auto* c = rp->add_subcommand(a, std::string(a) + " replay jobs.");
+  for (auto [a, help] : {std::pair{"list", "List replay jobs."},
+                         std::pair{"status", "Show one replay job."},
+                         std::pair{"pause", "Pause a replay job (resume continues it)."},
+                         std::pair{"resume", "Resume a paused or interrupted job (offline: in the foreground)."},
+                         std::pair{"cancel", "Cancel a replay job."}}) {
+    auto* c = rp->add_subcommand(a, help);
     where(c);
     if (std::string(a) != "list") c->add_option("id", rf.id, "The job ID.")->required();
     if (std::string(a) == "resume") c->add_flag("--detach", rf.detach, "Do not follow progress.");

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -240,6 +241,10 @@ Result<std::unique_ptr<Offline>> OpenOffline(const ReplayFlags& f, bool start_jo
   if (!f.config_file.empty()) {
     FERRY_ASSIGN_OR_RETURN(config::Config cfg, config::LoadFile(f.config_file));
     o->config = std::make_shared<const config::Config>(std::move(cfg));
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(f.storage_path, ec)) {
+    return Status::NotFound("no WAL at \"" + f.storage_path + "\" (see --storage.agent.path)");
   }
   wal::Options wo;
   wo.dir = f.storage_path;
