@@ -10,6 +10,7 @@
 
 #include "src/remote/compression.h"
 #include "src/remote/decode.h"
+#include "tests/testing/http_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -128,13 +129,12 @@ CaseResult RunCase(const CaseSpec& spec) {
   server.Post("/push", [&](const httplib::Request& req, httplib::Response& res) {
     HandlePush(spec, shared, req, res);
   });
-  int port = server.bind_to_any_port("127.0.0.1");
-  if (port <= 0) {
+  ferry::testing::LoopbackServer loop(server);
+  if (loop.port() <= 0) {
     result.ferry_stderr = "harness: cannot bind 127.0.0.1:0";
     return result;
   }
-  std::thread server_thread([&] { server.listen_after_bind(); });
-  result.target = "127.0.0.1:" + std::to_string(port);
+  result.target = loop.address();
 
   const std::string config = dir.Sub("prometheus.yml");
   ferry::testing::WriteFileOrDie(config, ConfigYaml(result.target));
@@ -171,8 +171,7 @@ CaseResult RunCase(const CaseSpec& spec) {
     result.end_ms = NowMs();
     result.ferry_stderr = ferry.Stderr();
   }
-  server.stop();
-  server_thread.join();
+  loop.Stop();
 
   std::lock_guard<std::mutex> l(shared.mu);
   result.batches = std::move(shared.batches);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/http_server.h"
 #include "src/base/mutex.h"
 #include "src/config/loader.h"
 #include "src/discovery/manager.h"
@@ -116,25 +117,6 @@ inline double MetricValue(prometheus::Registry& registry, const std::string& nam
 }
 
 // An httplib server on 127.0.0.1 (port 0) for the test's lifetime.
-class ServerThread {
- public:
-  explicit ServerThread(httplib::Server& s) : server_(s) {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    EXPECT_TRUE(PollUntil([&] { return server_.is_running(); }));
-  }
-  ~ServerThread() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  httplib::Server& server_;
-  std::thread thread_;
-  int port_ = 0;
-};
+using ServerThread = ::ferry::testing::LoopbackServer;
 
 }  // namespace ferry::discovery::testing

@@ -1,5 +1,6 @@
 // Client against real HTTP(S) servers on 127.0.0.1 (cpp-httplib), with TLS
 // material generated per test run by the openssl command.
+#include "tests/testing/http_server.h"
 #include "src/httpclient/client.h"
 
 #include <gtest/gtest.h>
@@ -19,28 +20,20 @@ using namespace std::chrono_literals;
 using ::ferry::testing::RunCommand;
 using ::ferry::testing::TempDir;
 
-// Runs an httplib server on a free loopback port for the test's lifetime.
+// Owns an httplib server and runs it on a free loopback port for the
+// test's lifetime.
 class ServerThread {
  public:
-  explicit ServerThread(std::unique_ptr<httplib::Server> s) : server_(std::move(s)) {
-    server_->set_tcp_nodelay(true);  // else Nagle + delayed ACK add 40 ms per request
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-    while (!server_->is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~ServerThread() {
-    server_->stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
+  explicit ServerThread(std::unique_ptr<httplib::Server> s)
+      : server_(std::move(s)), loop_(*server_) {}
+  int port() const { return loop_.port(); }
   std::string Url(const std::string& path, const std::string& scheme = "http") const {
-    return scheme + "://127.0.0.1:" + std::to_string(port_) + path;
+    return loop_.Url(path, scheme);
   }
 
  private:
   std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  ::ferry::testing::LoopbackServer loop_;
 };
 
 std::unique_ptr<httplib::Server> TestRoutes(std::unique_ptr<httplib::Server> s) {

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/http_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -314,19 +315,12 @@ class TargetServer {
       res.set_content(b.text, b.content_type);
     });
   }
-  void Start() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    // bind_to_any_port() already listens: connections queue until the loop runs.
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
+  void Start() { loop_ = std::make_unique<::ferry::testing::LoopbackServer>(server_); }
   void Stop() {
-    if (thread_.joinable()) {
-      server_.stop();
-      thread_.join();
-    }
+    if (loop_) loop_->Stop();
   }
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int port() const { return loop_->port(); }
+  std::string address() const { return loop_->address(); }
   int64_t Count(const std::string& path, Agent a) {
     std::lock_guard<std::mutex> l(mu_);
     auto it = counts_.find({path, static_cast<int>(a)});
@@ -335,8 +329,7 @@ class TargetServer {
 
  private:
   httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<::ferry::testing::LoopbackServer> loop_;
   std::mutex mu_;
   std::map<std::pair<std::string, int>, int64_t> counts_;
 };

@@ -19,6 +19,7 @@
 #include "src/base/mutex.h"
 #include "src/remote/compression.h"
 #include "src/remote/decode.h"
+#include "tests/testing/http_server.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -112,14 +113,10 @@ class FaultProxy {
     server_.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
       Handle(req, res);
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    loop_ = std::make_unique<::ferry::testing::LoopbackServer>(server_);
   }
-  ~FaultProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/write"; }
+  ~FaultProxy() { loop_->Stop(); }
+  std::string url() const { return loop_->Url("/api/v1/write"); }
 
   // series label value -> timestamps refused with 400 (some may have been
   // forwarded by an earlier attempt of the same batch).
@@ -240,8 +237,7 @@ class FaultProxy {
   const int upstream_port_;
   std::function<Fault(size_t)> schedule_;
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  std::unique_ptr<::ferry::testing::LoopbackServer> loop_;
   Mutex mu_;
   Mutex slow_mu_;
   CondVar slow_cv_;

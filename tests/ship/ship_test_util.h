@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/http_server.h"
 #include "src/base/mutex.h"
 #include "src/labels/labels.h"
 #include "src/remote/compression.h"
@@ -45,13 +46,7 @@ class Sink {
     server_.Post("/write", [this](const httplib::Request& req, httplib::Response& res) {
       Handle(req, res);
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // cpp-httplib's stop() before the listener runs is lost and ~Sink would
-    // then wait forever: return only once it runs (bounded).
-    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    loop_ = std::make_unique<::ferry::testing::LoopbackServer>(server_);
   }
   ~Sink() {
     {
@@ -59,11 +54,10 @@ class Sink {
       closing_ = true;
     }
     delay_cv_.NotifyAll();
-    server_.stop();
-    thread_.join();
+    loop_->Stop();
   }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/write"; }
+  std::string url() const { return loop_->Url("/write"); }
   void SetScript(Script s) {
     MutexLock l(mu_);
     script_ = std::move(s);
@@ -152,8 +146,7 @@ class Sink {
 
   const bool v2_;
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  std::unique_ptr<::ferry::testing::LoopbackServer> loop_;
   Mutex mu_;
   CondVar cv_;
   size_t calls_ FERRY_GUARDED_BY(mu_) = 0;
