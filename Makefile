@@ -27,9 +27,11 @@ build: configure
 
 # Runs the agent with the example config: it scrapes itself, keeps its WAL in
 # ./data and remote-writes to 127.0.0.1:9090 (buffering while nothing listens).
+# Lifecycle (/-/reload, /-/quit) and admin (replay) APIs are on: it listens on
+# loopback only.
 run: build
 	$(BUILD_DIR)/ferry --config.file=$(CONFIG) --storage.agent.path=$(DATA) \
-	  --web.listen-address=127.0.0.1:9095 --web.enable-lifecycle
+	  --web.listen-address=127.0.0.1:9095 --web.enable-lifecycle --web.enable-admin-api
 
 # Every test: unit, integration (real Prometheus and node_exporter on
 # loopback, started by the tests), crash loops, fuzz corpus replays, and a
