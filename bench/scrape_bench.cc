@@ -16,6 +16,8 @@
 //   every series' WAL ref, so each sample is one cache lookup by its raw
 //   series bytes plus a push into the batch. Includes staleness bookkeeping
 //   and Committed().
+// - WarmChangedAtEnd: the fast path's worst case, a body that changes in
+//   its last line every scrape (fast=1), against the full parser (fast=0).
 // - ToWal: warm scrape + report series + Wal::Append (durability interval,
 //   as the agent's default) + Committed, measured in process CPU time (every
 //   thread, including the WAL's) so "cpu_s_per_Msamples" is the whole cost of
@@ -181,6 +183,47 @@ BENCHMARK(BM_Warm)
     ->Args({0, 1})
     ->Args({1, 0})
     ->Args({1, 1});
+
+// The fast path's worst case: each scrape's body differs from the last one
+// in its final line (a series that alternates between two names), so the
+// tape matches to the end, then the full parser runs over the whole body.
+// Compare with BM_Warm (fast path) and the same benchmark with
+// fast_path=false (arg "fast" 0: the full parser alone).
+void BM_WarmChangedAtEnd(benchmark::State& state) {
+  const std::string& base = Body(static_cast<int>(state.range(0)));
+  const std::string bodies[2] = {base + "changing_a 1\n", base + "changing_b 1\n"};
+  ScrapeSettings settings;
+  settings.fast_path = state.range(1) != 0;
+  ScrapeAppender app(TargetLabels(), settings);
+  wal::SeriesRef next = 1;
+  wal::Batch batch(1);
+  int64_t ts = kT0;
+  size_t samples = 0;
+  for (int warmup = 0; warmup < 4; ++warmup) {
+    batch.Clear();
+    ScrapeOutcome out = app.AddScrape(bodies[warmup % 2], kText, ts += 15000, &batch);
+    if (!out.error.ok()) {
+      state.SkipWithError(out.error.message().c_str());
+      return;
+    }
+    FakeCommit(app, batch, &next);
+  }
+  uint64_t i = 0;
+  for (auto _ : state) {
+    batch.Clear();
+    ScrapeOutcome out = app.AddScrape(bodies[i++ % 2], kText, ts += 15000, &batch);
+    FakeCommit(app, batch, &next);
+    samples = out.total;
+  }
+  if (app.fast_scrapes() != 0) state.SkipWithError("a changed body took the fast path");
+  Report(state, base.size(), samples);
+}
+BENCHMARK(BM_WarmChangedAtEnd)
+    ->ArgNames({"body", "fast"})
+    ->Args({0, 1})
+    ->Args({0, 0})
+    ->Args({1, 1})
+    ->Args({1, 0});
 
 void BM_ToWal(benchmark::State& state) {
   const std::string& body = Body(static_cast<int>(state.range(0)));
