@@ -9,6 +9,13 @@
 // series (Prometheus appends an empty scrape in that case), so nothing
 // half-parsed is ever appended.
 //
+// Warm fast path: a text-format body whose bytes before each value equal
+// the last successful scrape's (the cache's line tape) has only its values
+// and timestamps parsed; any difference falls back to the full parser for
+// the whole body. Both paths give identical batches, outcomes, errors and
+// metadata (tests/scrape/scrape_fast_path_test.cc). See
+// docs/perf-notes/scrape.md.
+//
 // Thread-safety: not thread-safe; one per target, one scrape at a time.
 #pragma once
 

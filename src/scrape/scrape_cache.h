@@ -14,10 +14,11 @@
 // with their raw bytes in one contiguous buffer: the next scrape checks each
 // line against the expected one with a sequential memcmp (MatchNext) and
 // hashes only when the body changed shape, which keeps a warm scrape free of
-// hash-table pointer chasing.
+// hash-table pointer chasing. For text-format bodies it also keeps the line
+// tape (TapeEntry) that lets an unchanged body skip the parser altogether.
 //
 // Thread-safety: not thread-safe; owned by one scrape loop and used by one
-// scrape at a time.
+// scrape at a time (metadata().List() excepted, see MetadataStore).
 #pragma once
 
 #include <algorithm>
