@@ -13,7 +13,7 @@ def _fmt(v, unit):
     if v is None:
         return "n/a"
     if unit == "MB":
-        return f"{v / MB:.1f} MB"
+        return f"{v / MB:.1f} MiB"
     if unit == "s":
         return f"{v:.2f} s"
     if unit == "int":
@@ -35,10 +35,12 @@ ROWS = [
     ("steady", "wal_bytes_per_sample", "WAL disk bytes per sample", "num", None),
     ("steady", "delivered_frac", "delivered / scraped", "pct", None),
     ("outage", "backlog", "backlog at the receiver's return (samples)", "int", None),
-    ("outage", "drain_s", "drain time", "s", None),
-    ("outage", "drain_rate", "drain rate (samples/s received while draining)", "rate", (">=", 3.0)),
+    ("outage", "drain_s", "drain time (backlog + live all received)", "s", None),
+    ("outage", "backlog_drain_rate", "drain rate: backlog / drain time", "rate", (">=", 3.0)),
+    ("outage", "drain_rate", "receive rate while draining (backlog + live)", "rate", None),
     ("outage", "delivered_frac", "delivered / scraped", "pct", None),
     ("crash", "lost", "samples lost (scraped - delivered)", "int", ("ferry==", 0)),
+    ("crash", "drain_s", "drain time after the restart", "s", None),
     ("crash", "delivered_frac", "delivered / scraped", "pct", None),
     ("long", "lost", "samples lost (scraped - delivered)", "int", ("ferry==", 0)),
     ("long", "delivered_frac", "delivered / scraped", "pct", None),
@@ -68,6 +70,8 @@ def build(results):
         for fig in per.values():
             if "scraped" in fig and fig.get("scraped"):
                 fig["delivered_frac"] = fig["delivered"] / fig["scraped"]
+            if fig.get("drained") and fig.get("drain_s"):
+                fig["backlog_drain_rate"] = fig["backlog"] / fig["drain_s"]
         prefix = name.split("-")[0]
         for pre, key, label, unit, target in ROWS:
             if pre != prefix:
