@@ -57,6 +57,7 @@ Sender::~Sender() {
   {
     MutexLock l(mu_);
     finish_ = true;
+    ++signals_;
   }
   cv_.NotifyAll();
   Join();
@@ -81,6 +82,7 @@ bool Sender::Enqueue(std::span<const QueuedSample> samples) {
     size_t n = std::min(samples.size() - i, capacity_ - queue_.size());
     queue_.insert(queue_.end(), samples.begin() + i, samples.begin() + i + n);
     i += n;
+    ++signals_;
     cv_.NotifyAll();
   }
   return true;
@@ -91,6 +93,7 @@ void Sender::SetHorizon(ship::Position p) {
   {
     MutexLock l(mu_);
     horizon_ = p;
+    ++signals_;
     wake = resend_pending_;  // only a pending resend waits for the horizon
   }
   if (wake) cv_.NotifyAll();
@@ -100,6 +103,7 @@ void Sender::Finish() {
   {
     MutexLock l(mu_);
     finish_ = true;
+    ++signals_;
   }
   cv_.NotifyAll();
 }
@@ -165,8 +169,12 @@ void Sender::Run() {
         if (ctx_.hard_stop.load()) return;
         if (TakeLocked(&b)) break;
         if (finish_ && queue_.empty()) return;
+        // Wait for a change (samples, horizon, finish) or the batch deadline.
+        // The predicate must not be true already, or the wait would spin
+        // without ever releasing mu_ and starve the reader.
+        const uint64_t seen = signals_;
         cv_.WaitFor(mu_, milliseconds(50), [&]() FERRY_REQUIRES(mu_) {
-          return ctx_.hard_stop.load() || finish_ || queue_.size() >= ctx_.max_per_send;
+          return ctx_.hard_stop.load() || signals_ != seen;
         });
       }
     }

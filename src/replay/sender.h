@@ -129,6 +129,7 @@ class Sender {
   ship::Position horizon_ FERRY_GUARDED_BY(mu_);
   bool finish_ FERRY_GUARDED_BY(mu_) = false;
   bool resend_pending_ FERRY_GUARDED_BY(mu_) = false;
+  uint64_t signals_ FERRY_GUARDED_BY(mu_) = 0;  // bumped by every wake-up reason
   ShardState state_ FERRY_GUARDED_BY(mu_);
   // Position of the first sample of the request in flight (valid while
   // in_flight_).
