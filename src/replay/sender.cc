@@ -6,6 +6,7 @@
 #include "src/base/log.h"
 #include "src/remote/compression.h"
 #include "src/remote/headers.h"
+#include "src/ship/write_request.h"
 
 namespace ferry::replay {
 namespace {
@@ -16,24 +17,6 @@ constexpr size_t kMaxCachedSeries = 200'000;
 constexpr size_t kLoggedBodyBytes = 256;
 constexpr milliseconds kBatchDeadline{200};
 constexpr const char* kComponent = "replay";
-
-// A receiver's answers to samples it already holds (Prometheus tsdb
-// ErrOutOfOrderSample, ErrDuplicateSampleForTimestamp, ErrOutOfBounds;
-// Mimir/Thanos wordings).
-bool SaysAlreadyStored(std::string_view body) {
-  for (std::string_view s : {"out of order", "duplicate sample", "out of bounds", "too old",
-                             "out-of-order", "duplicate-timestamp"}) {
-    if (body.find(s) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
-struct Completion {
-  Mutex mu;
-  CondVar cv;
-  bool done FERRY_GUARDED_BY(mu) = false;
-  httpclient::Response response FERRY_GUARDED_BY(mu);
-};
 
 }  // namespace
 
@@ -286,45 +269,16 @@ bool Sender::Send(Batch& b) {
     if (!opts.ok()) {
       error = "client options: " + opts.status().message();
     } else {
-      httpclient::Request req;
-      req.method = "POST";
-      req.url = ep.config.url;
-      req.timeout = ep.config.remote_timeout;
-      req.max_body_bytes = 1 << 20;
-      req.options = *opts;
-      req.headers = {
-          {std::string(remote::kContentEncodingHeader),
-           std::string(remote::kContentEncodingSnappy)},
-          {std::string(remote::kContentTypeHeader), std::string(remote::ContentType(ep.proto))},
-          {std::string(remote::kVersionHeader), std::string(remote::VersionHeaderValue(ep.proto))},
-          {std::string(remote::kUserAgentHeader), std::string(remote::UserAgent())}};
-      for (const auto& h : ctx_.client_options.static_headers()) req.headers.push_back(h);
-      for (const auto& h : ep.headers) req.headers.push_back(h);
-      req.body = body_;
       {
         MutexLock l(mu_);  // per-attempt counters are live, even if abandoned later
         state_.counters.requests += 1;
         state_.counters.bytes_sent += body_.size();
       }
-      auto done = std::make_shared<Completion>();
-      ctx_.client.Submit(std::move(req), [done](httpclient::Response&& r) {
-        {
-          MutexLock l(done->mu);
-          done->response = std::move(r);
-          done->done = true;
-        }
-        done->cv.NotifyAll();
-      });
-      httpclient::Response resp;
-      {
-        MutexLock l(done->mu);
-        while (!done->done && !ctx_.hard_stop.load()) {
-          done->cv.WaitFor(done->mu, milliseconds(100),
-                           [&]() FERRY_REQUIRES(done->mu) { return done->done; });
-        }
-        if (!done->done) return false;  // abandoned: the mark keeps it in flight
-        resp = std::move(done->response);
-      }
+      std::optional<httpclient::Response> answer = ship::SendAndWait(
+          ctx_.client, ship::NewWriteRequest(ep, ctx_.client_options, *opts, body_),
+          [this] { return ctx_.hard_stop.load(); });
+      if (!answer) return false;  // abandoned: the mark keeps it in flight
+      const httpclient::Response& resp = *answer;
       const int code = resp.http_status;
       if (!resp.status.ok()) {
         maybe_delivered = true;
@@ -352,7 +306,7 @@ bool Sender::Send(Batch& b) {
       } else {
         std::string what = "HTTP " + std::to_string(code) + ": " +
                            resp.body.substr(0, kLoggedBodyBytes);
-        if (maybe_delivered && code == 400 && SaysAlreadyStored(resp.body)) {
+        if (maybe_delivered && code == 400 && ship::SaysAlreadyStored(resp.body)) {
           got.samples_already_delivered += n;
         } else {
           got.samples_rejected += n;
