@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -80,10 +81,18 @@ class ReportingLogger final : public rocksdb::Logger {
   Listener* const listener_;
 };
 
+// Memtable of the small families (meta: cursors, shard marks, replay jobs,
+// rewritten in place many times per second while shipping). Their memtable
+// fills with overwrites of the same few keys, so a large one would only let
+// RSS grow with the amount shipped before a flush.
+constexpr size_t kSmallFamilyWriteBuffer = 4 << 20;
+
 rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd,
-                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           bool small = false) {
   rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = o.write_buffer_size;
+  cf.write_buffer_size =
+      small ? std::min(o.write_buffer_size, kSmallFamilyWriteBuffer) : o.write_buffer_size;
   cf.compression = rocksdb::kSnappyCompression;
   if (bottommost_zstd && o.zstd_bottommost) {
     cf.bottommost_compression = rocksdb::kZSTD;
@@ -214,10 +223,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> WalImpl::Families() const {
   // One block cache for all families.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options_.block_cache_size);
   return {
-      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false, cache)},
+      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false, cache, /*small=*/true)},
       {std::string(kSeriesFamily), FamilyOptions(options_, true, cache)},
       {std::string(kSamplesFamily), FamilyOptions(options_, true, cache)},
-      {std::string(kMetaFamily), FamilyOptions(options_, false, cache)},
+      {std::string(kMetaFamily), FamilyOptions(options_, false, cache, /*small=*/true)},
   };
 }
 
