@@ -14,32 +14,17 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
+#include "bench/bench_util.h"
 #include "src/labels/labels.h"
 #include "src/parse/parser.h"
 
 namespace ferry::parse {
 namespace {
 
-std::string RepoRoot() {
-  if (const char* d = std::getenv("FERRY_SOURCE_DIR")) return d;
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind("/bench/"));
-}
-
-std::string ReadTestdata(const std::string& name) {
-  std::string path = RepoRoot() + "/bench/testdata/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s (set FERRY_SOURCE_DIR)\n", path.c_str());
-    std::abort();
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using ::ferry::bench::ReadTestdata;
 
 // 10k series: 100 families x 100 series, with HELP/TYPE per family, five
 // labels per series, realistic values, no timestamps.

@@ -27,11 +27,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
+#include "bench/bench_util.h"
 #include "src/relabel/relabel.h"
 #include "src/scrape/scrape_append.h"
 #include "tests/testing/test_util.h"
@@ -43,21 +42,7 @@ namespace {
 constexpr char kText[] = "text/plain; version=0.0.4";
 constexpr int64_t kT0 = 1'700'000'000'000;
 
-std::string RepoRoot() {
-  if (const char* d = std::getenv("FERRY_SOURCE_DIR")) return d;
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind("/bench/"));
-}
-
-std::string ReadTestdata(const std::string& name) {
-  std::string path = RepoRoot() + "/bench/testdata/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s (set FERRY_SOURCE_DIR)\n", path.c_str());
-    std::abort();
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using ::ferry::bench::ReadTestdata;
 
 std::string Generated() {
   std::string out;
