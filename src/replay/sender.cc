@@ -185,21 +185,7 @@ const labels::Labels* Sender::Resolve(wal::SeriesRef ref) {
     if (cache_.size() >= kMaxCachedSeries) cache_.clear();
     Cached entry;
     Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
-    const ship::Endpoint& ep = *ctx_.endpoint;
-    if (!ls.ok()) {
-      entry.drop = true;
-    } else {
-      lb_.Reset(*ls);
-      for (const labels::Label& l : ep.external_labels) {
-        if (!lb_.Has(l.name)) lb_.Set(l.name, l.value);
-      }
-      if (!ep.relabeler->empty() && !ep.relabeler->Process(&lb_)) {
-        entry.drop = true;
-      } else {
-        entry.labels = lb_.Build();
-        entry.drop = entry.labels.empty();
-      }
-    }
+    entry.drop = !ls.ok() || !ctx_.endpoint->SendLabels(*ls, &lb_, &entry.labels);
     it = cache_.emplace(ref, std::move(entry)).first;
   }
   return it->second.drop ? nullptr : &it->second.labels;

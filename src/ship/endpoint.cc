@@ -120,4 +120,15 @@ Result<std::shared_ptr<const Endpoint>> Endpoint::Compile(const config::RemoteWr
   return std::shared_ptr<const Endpoint>(std::move(ep));
 }
 
+bool Endpoint::SendLabels(const labels::Labels& series, labels::LabelsBuilder* lb,
+                          labels::Labels* out) const {
+  lb->Reset(series);
+  for (const labels::Label& l : external_labels) {
+    if (!lb->Has(l.name)) lb->Set(l.name, l.value);
+  }
+  if (!relabeler->empty() && !relabeler->Process(lb)) return false;
+  *out = lb->Build();
+  return !out->empty();
+}
+
 }  // namespace ferry::ship

@@ -44,6 +44,13 @@ struct Endpoint {
                                                          const labels::Labels& external_labels,
                                                          size_t index);
 
+  // The labels "series" is sent with: the external labels added where the
+  // series lacks them (series labels win), then write_relabel_configs, as
+  // Prometheus' processExternalLabels then relabel.Process. False when
+  // relabeling drops the series or leaves no label. "lb" is scratch.
+  bool SendLabels(const labels::Labels& series, labels::LabelsBuilder* lb,
+                  labels::Labels* out) const;
+
   // The WAL cursor name of the endpoint: "remote_write/<identity>".
   std::string CursorName() const { return "remote_write/" + identity; }
 };

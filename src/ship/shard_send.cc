@@ -29,20 +29,8 @@ const labels::Labels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_
     Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
     if (!ls.ok()) {
       entry.drop_reason = kReasonUnknownSeries;
-    } else {
-      const Endpoint& ep = *ctx_.endpoint;
-      // External labels first, series labels win; then write_relabel_configs
-      // (Prometheus' processExternalLabels then relabel.Process).
-      lb_.Reset(*ls);
-      for (const labels::Label& l : ep.external_labels) {
-        if (!lb_.Has(l.name)) lb_.Set(l.name, l.value);
-      }
-      if (!ep.relabeler->empty() && !ep.relabeler->Process(&lb_)) {
-        entry.drop_reason = kReasonDroppedSeries;
-      } else {
-        entry.labels = lb_.Build();
-        if (entry.labels.empty()) entry.drop_reason = kReasonDroppedSeries;
-      }
+    } else if (!ctx_.endpoint->SendLabels(*ls, &lb_, &entry.labels)) {
+      entry.drop_reason = kReasonDroppedSeries;
     }
     it = cache_.emplace(ref, std::move(entry)).first;
   }
