@@ -26,17 +26,15 @@ prometheus::Labels EndpointLabels(const Endpoint& ep) {
 }
 
 // Prometheus dedups on the whole entry; keep the first occurrence's order.
-std::vector<remote::MetricMetadata> Dedup(std::vector<remote::MetricMetadata> in) {
-  std::set<std::tuple<std::string_view, int, std::string_view, std::string_view>> seen;
+std::vector<remote::MetricMetadata> Dedup(const std::vector<remote::MetricMetadata>& in) {
+  auto key = [](const remote::MetricMetadata& m) {
+    return std::tie(m.metric_family_name, m.type, m.help, m.unit);
+  };
+  auto less = [&](size_t a, size_t b) { return key(in[a]) < key(in[b]); };
+  std::set<size_t, decltype(less)> seen(less);
   std::vector<remote::MetricMetadata> out;
-  out.reserve(in.size());
-  for (remote::MetricMetadata& m : in) {
-    auto key = std::make_tuple(std::string_view(m.metric_family_name), static_cast<int>(m.type),
-                               std::string_view(m.help), std::string_view(m.unit));
-    if (seen.count(key) != 0) continue;
-    out.push_back(std::move(m));
-    const remote::MetricMetadata& kept = out.back();
-    seen.emplace(kept.metric_family_name, static_cast<int>(kept.type), kept.help, kept.unit);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (seen.insert(i).second) out.push_back(in[i]);
   }
   return out;
 }
