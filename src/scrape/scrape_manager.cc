@@ -333,14 +333,17 @@ void ScrapeManager::Stop() {
   while (!tasks_.empty()) tasks_.pop();
 }
 
-std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
+std::vector<std::shared_ptr<ScrapeLoop>> ScrapeManager::ActiveLoops() const {
   std::vector<std::shared_ptr<ScrapeLoop>> loops;
-  {
-    MutexLock l(mu_);
-    for (const auto& [job, pool] : pools_) {
-      for (const auto& [h, loop] : pool->loops) loops.push_back(loop);
-    }
+  MutexLock l(mu_);
+  for (const auto& [job, pool] : pools_) {
+    for (const auto& [h, loop] : pool->loops) loops.push_back(loop);
   }
+  return loops;
+}
+
+std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
+  const std::vector<std::shared_ptr<ScrapeLoop>> loops = ActiveLoops();
   std::vector<TargetStatus> out;
   out.reserve(loops.size());
   for (const auto& loop : loops) out.push_back(loop->GetStatus());
@@ -348,16 +351,8 @@ std::vector<TargetStatus> ScrapeManager::ActiveTargets() const {
 }
 
 std::vector<MetricMetadata> ScrapeManager::ListMetadata() const {
-  std::vector<std::shared_ptr<ScrapeLoop>> loops;
-  {
-    MutexLock l(mu_);
-    for (const auto& [job, pool] : pools_) {
-      for (const auto& [h, loop] : pool->loops) loops.push_back(loop);
-    }
-  }
-  // Outside mu_: each loop's store has its own lock.
   std::vector<MetricMetadata> out;
-  for (const auto& loop : loops) loop->AppendMetadata(&out);
+  for (const auto& loop : ActiveLoops()) loop->AppendMetadata(&out);
   return out;
 }
 

@@ -86,6 +86,9 @@ class ScrapeManager {
     bool operator>(const Task& o) const { return due > o.due; }
   };
 
+  // A snapshot of every active target's loop, for readers that then work
+  // outside mu_ (each loop guards its own state).
+  std::vector<std::shared_ptr<ScrapeLoop>> ActiveLoops() const;
   void SyncPool(Pool& pool) FERRY_REQUIRES(mu_);
   void Schedule(Task task) FERRY_REQUIRES(mu_);
   void RetireLoop(const std::shared_ptr<ScrapeLoop>& loop, bool immediate) FERRY_REQUIRES(mu_);
