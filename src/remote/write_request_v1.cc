@@ -14,17 +14,12 @@ using internal::Tag;
 constexpr uint8_t kRequestTimeseries = Tag(1, internal::kLengthDelimited);
 constexpr uint8_t kRequestMetadata = Tag(3, internal::kLengthDelimited);
 // prometheus.TimeSeries
-constexpr uint8_t kSeriesLabels = Tag(1, internal::kLengthDelimited);
 constexpr uint8_t kSeriesSamples = Tag(2, internal::kLengthDelimited);
 constexpr uint8_t kSeriesExemplars = Tag(3, internal::kLengthDelimited);
-// prometheus.Label
-constexpr uint8_t kLabelName = Tag(1, internal::kLengthDelimited);
-constexpr uint8_t kLabelValue = Tag(2, internal::kLengthDelimited);
 // prometheus.Sample
 constexpr uint8_t kSampleValue = Tag(1, internal::kFixed64);
 constexpr uint8_t kSampleTimestamp = Tag(2, internal::kVarint);
 // prometheus.Exemplar
-constexpr uint8_t kExemplarLabels = Tag(1, internal::kLengthDelimited);
 constexpr uint8_t kExemplarValue = Tag(2, internal::kFixed64);
 constexpr uint8_t kExemplarTimestamp = Tag(3, internal::kVarint);
 // prometheus.MetricMetadata
@@ -33,34 +28,13 @@ constexpr uint8_t kMetadataFamily = Tag(2, internal::kLengthDelimited);
 constexpr uint8_t kMetadataHelp = Tag(4, internal::kLengthDelimited);
 constexpr uint8_t kMetadataUnit = Tag(5, internal::kLengthDelimited);
 
-// Label payload; the name is never empty (checked by CollectWireLabels) and
-// the value never empty (dropped), so both fields are always present.
-size_t LabelSize(const labels::Label& l) {
-  return LengthDelimitedSize(l.name.size()) + LengthDelimitedSize(l.value.size());
-}
-
-size_t LabelsFieldSize(const std::vector<const labels::Label*>& ls) {
-  size_t n = 0;
-  for (const labels::Label* l : ls) n += LengthDelimitedSize(LabelSize(*l));
-  return n;
-}
-
-char* WriteLabels(char* p, uint8_t tag, const std::vector<const labels::Label*>& ls) {
-  for (const labels::Label* l : ls) {
-    p = internal::WriteByte(p, tag);
-    p = internal::WriteVarint(p, LabelSize(*l));
-    p = internal::WriteStringField(p, kLabelName, l->name);
-    p = internal::WriteStringField(p, kLabelValue, l->value);
-  }
-  return p;
-}
-
 size_t SampleSize(const Sample& s) {
   return internal::DoubleFieldSize(s.value) + Int64FieldSize(s.timestamp_ms);
 }
 
 size_t ExemplarSize(const Exemplar& e, const std::vector<const labels::Label*>& ls) {
-  return LabelsFieldSize(ls) + internal::DoubleFieldSize(e.value) + Int64FieldSize(e.timestamp_ms);
+  return internal::V1LabelsSize(ls) + internal::DoubleFieldSize(e.value) +
+         Int64FieldSize(e.timestamp_ms);
 }
 
 size_t StringFieldSize(std::string_view s) { return s.empty() ? 0 : LengthDelimitedSize(s.size()); }
@@ -71,34 +45,64 @@ char* WriteOptionalString(char* p, uint8_t tag, std::string_view s) {
 
 }  // namespace
 
+// prometheus.TimeSeries.labels and prometheus.Exemplar.labels are both
+// field 1 (internal::kV1LabelsTag), which is what EncodedLabels holds.
+static_assert(internal::kV1LabelsTag == Tag(1, internal::kLengthDelimited));
+
 Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
-  FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(labels, "series", &wire_labels_));
-  if (wire_labels_.empty()) {
-    return Status::InvalidArgument("series " + labels.ToString() +
-                                   ": no labels with a non-empty value");
-  }
+  FERRY_RETURN_IF_ERROR(internal::CollectSeriesLabels(labels, &wire_labels_));
+  size_t body = 0;
+  Status st = SizeSeries(internal::V1LabelsSize(wire_labels_), samples, exemplars, &body);
+  if (!st.ok()) return st.WithContext("series " + labels.ToString());
+  char* p = StartSeries(body);
+  p = internal::WriteV1Labels(p, wire_labels_);
+  FinishSeries(p, samples, exemplars);
+  return Status::Ok();
+}
 
-  // Pass 1: validate and size everything, so that a rejected series leaves
-  // no partial bytes and the buffer grows once.
-  size_t body = LabelsFieldSize(wire_labels_);
-  for (const Sample& s : samples) body += LengthDelimitedSize(SampleSize(s));
+Status WriteRequestBuilder::AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+                                      std::span<const Exemplar> exemplars) {
+  if (labels.empty()) {
+    return Status::InvalidArgument("series {}: no labels with a non-empty value");
+  }
+  const std::string_view bytes = labels.bytes();
+  size_t body = 0;
+  Status st = SizeSeries(bytes.size(), samples, exemplars, &body);
+  if (!st.ok()) return st.WithContext("series " + labels.ToString());
+  char* p = StartSeries(body);
+  p = internal::WriteBytes(p, bytes);
+  FinishSeries(p, samples, exemplars);
+  return Status::Ok();
+}
+
+Status WriteRequestBuilder::SizeSeries(size_t labels_size, std::span<const Sample> samples,
+                                       std::span<const Exemplar> exemplars, size_t* body) {
+  // Validate and size everything first, so that a rejected series leaves no
+  // partial bytes and the buffer grows once.
+  size_t n = labels_size;
+  for (const Sample& s : samples) n += LengthDelimitedSize(SampleSize(s));
   exemplar_sizes_.clear();
   for (const Exemplar& e : exemplars) {
-    Status st = internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_);
-    if (!st.ok()) return st.WithContext("series " + labels.ToString());
-    size_t n = ExemplarSize(e, exemplar_labels_);
-    exemplar_sizes_.push_back(n);
-    body += LengthDelimitedSize(n);
+    FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_));
+    const size_t size = ExemplarSize(e, exemplar_labels_);
+    exemplar_sizes_.push_back(size);
+    n += LengthDelimitedSize(size);
   }
+  *body = n;
+  return Status::Ok();
+}
 
-  // Pass 2: write.
+char* WriteRequestBuilder::StartSeries(size_t body) {
   const size_t old_size = buf_.size();
   buf_.resize(old_size + LengthDelimitedSize(body));
   char* p = buf_.data() + old_size;
   p = internal::WriteByte(p, kRequestTimeseries);
-  p = internal::WriteVarint(p, body);
-  p = WriteLabels(p, kSeriesLabels, wire_labels_);
+  return internal::WriteVarint(p, body);
+}
+
+void WriteRequestBuilder::FinishSeries(char* p, std::span<const Sample> samples,
+                                       std::span<const Exemplar> exemplars) {
   for (const Sample& s : samples) {
     p = internal::WriteByte(p, kSeriesSamples);
     p = internal::WriteVarint(p, SampleSize(s));
@@ -107,20 +111,18 @@ Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<co
   }
   for (size_t i = 0; i < exemplars.size(); ++i) {
     const Exemplar& e = exemplars[i];
-    // Cannot fail: the same labels passed in pass 1.
+    // Cannot fail: SizeSeries() checked the same labels.
     internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_).IgnoreError();
     p = internal::WriteByte(p, kSeriesExemplars);
     p = internal::WriteVarint(p, exemplar_sizes_[i]);
-    p = WriteLabels(p, kExemplarLabels, exemplar_labels_);
+    p = internal::WriteV1Labels(p, exemplar_labels_);
     p = internal::WriteDoubleField(p, kExemplarValue, e.value);
     p = internal::WriteInt64Field(p, kExemplarTimestamp, e.timestamp_ms);
   }
   FERRY_DCHECK(p == buf_.data() + buf_.size());
-
   ++series_;
   samples_ += samples.size();
   exemplars_ += exemplars.size();
-  return Status::Ok();
 }
 
 void WriteRequestBuilder::AddMetadata(const MetricMetadata& md) {

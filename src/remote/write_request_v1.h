@@ -37,6 +37,7 @@
 
 #include "src/base/status.h"
 #include "src/labels/labels.h"
+#include "src/remote/encoded_labels.h"
 #include "src/remote/types.h"
 
 namespace ferry::remote {
@@ -64,6 +65,15 @@ class WriteRequestBuilder {
   [[nodiscard]] Status AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                  std::span<const Exemplar> exemplars = {});
 
+  // The same with labels encoded beforehand (encoded_labels.h), for senders
+  // that send a series many times: the labels are copied as one block, so a
+  // series costs about what its samples cost. The bytes appended are
+  // identical to those of the overload above for the labels "labels" was
+  // made from. Returns kInvalidArgument for an empty "labels" ("no labels
+  // with a non-empty value") or a bad exemplar label set, as above.
+  [[nodiscard]] Status AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+                                 std::span<const Exemplar> exemplars = {});
+
   // Appends one metadata entry (WriteRequest.metadata). Prometheus sends
   // metadata in requests of their own, without series; nothing here forbids
   // mixing them.
@@ -85,6 +95,17 @@ class WriteRequestBuilder {
   size_t size_bytes() const { return buf_.size(); }
 
  private:
+  // The parts both AddSeries overloads share. SizeSeries checks the
+  // exemplars (errors name the exemplar, the caller adds the series) and
+  // returns the TimeSeries payload size for a labels field of "labels_size"
+  // bytes; StartSeries appends the TimeSeries' tag and length and returns
+  // where its labels go; FinishSeries writes samples and exemplars after the
+  // labels ending at "p" and counts the series.
+  [[nodiscard]] Status SizeSeries(size_t labels_size, std::span<const Sample> samples,
+                                  std::span<const Exemplar> exemplars, size_t* body);
+  char* StartSeries(size_t body);
+  void FinishSeries(char* p, std::span<const Sample> samples, std::span<const Exemplar> exemplars);
+
   std::string buf_;
   size_t series_ = 0;
   size_t samples_ = 0;

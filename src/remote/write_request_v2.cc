@@ -71,25 +71,48 @@ Status WriteRequestV2Builder::AddSeries(const labels::Labels& labels,
                                         const SeriesExtrasV2& extras) {
   // Validate everything before interning anything, so a rejected series
   // leaves neither bytes nor symbols behind.
-  FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(labels, "series", &wire_labels_));
-  if (wire_labels_.empty()) {
-    return Status::InvalidArgument("series " + labels.ToString() +
-                                   ": no labels with a non-empty value");
-  }
-  for (const Exemplar& e : extras.exemplars) {
-    Status st = internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_);
-    if (!st.ok()) return st.WithContext("series " + labels.ToString());
-  }
-
+  FERRY_RETURN_IF_ERROR(internal::CollectSeriesLabels(labels, &wire_labels_));
+  Status st = CheckExemplars(extras.exemplars);
+  if (!st.ok()) return st.WithContext("series " + labels.ToString());
   refs_.clear();
   for (const labels::Label* l : wire_labels_) {
     refs_.push_back(symbols_.Intern(l->name));
     refs_.push_back(symbols_.Intern(l->value));
   }
+  AppendSeries(samples, extras);
+  return Status::Ok();
+}
+
+Status WriteRequestV2Builder::AddSeries(const EncodedLabels& labels,
+                                        std::span<const Sample> samples,
+                                        const SeriesExtrasV2& extras) {
+  if (labels.empty()) {
+    return Status::InvalidArgument("series {}: no labels with a non-empty value");
+  }
+  Status st = CheckExemplars(extras.exemplars);
+  if (!st.ok()) return st.WithContext("series " + labels.ToString());
+  refs_.clear();
+  for (const LabelView& l : labels) {
+    refs_.push_back(symbols_.Intern(l.name));
+    refs_.push_back(symbols_.Intern(l.value));
+  }
+  AppendSeries(samples, extras);
+  return Status::Ok();
+}
+
+Status WriteRequestV2Builder::CheckExemplars(std::span<const Exemplar> exemplars) {
+  for (const Exemplar& e : exemplars) {
+    FERRY_RETURN_IF_ERROR(internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_));
+  }
+  return Status::Ok();
+}
+
+void WriteRequestV2Builder::AppendSeries(std::span<const Sample> samples,
+                                         const SeriesExtrasV2& extras) {
   exemplar_refs_.clear();
   exemplar_ends_.clear();
   for (const Exemplar& e : extras.exemplars) {
-    // Cannot fail: checked above.
+    // Cannot fail: CheckExemplars() passed.
     internal::CollectWireLabels(e.labels, "exemplar", &exemplar_labels_).IgnoreError();
     for (const labels::Label* l : exemplar_labels_) {
       exemplar_refs_.push_back(symbols_.Intern(l->name));
@@ -153,7 +176,6 @@ Status WriteRequestV2Builder::AddSeries(const labels::Labels& labels,
   ++series_;
   samples_ += samples.size();
   exemplars_ += extras.exemplars.size();
-  return Status::Ok();
 }
 
 std::string_view WriteRequestV2Builder::Finish() {

@@ -36,6 +36,7 @@
 
 #include "src/base/status.h"
 #include "src/labels/labels.h"
+#include "src/remote/encoded_labels.h"
 #include "src/remote/internal/symbol_table.h"
 #include "src/remote/types.h"
 
@@ -75,6 +76,14 @@ class WriteRequestV2Builder {
   [[nodiscard]] Status AddSeries(const labels::Labels& labels, std::span<const Sample> samples,
                                  const SeriesExtrasV2& extras = {});
 
+  // The same with labels encoded beforehand (encoded_labels.h): the (name,
+  // value) pairs are read from its bytes and interned, skipping the sorting
+  // and checks. Appends what the overload above appends for the labels
+  // "labels" was made from. Returns kInvalidArgument for an empty "labels"
+  // ("no labels with a non-empty value") or a bad exemplar label set.
+  [[nodiscard]] Status AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+                                 const SeriesExtrasV2& extras = {});
+
   // Returns the encoded request (uncompressed): symbols, then every series
   // added since the last Reset(). The view is valid until the next non-const
   // call. Costs one copy of the series bytes.
@@ -92,6 +101,13 @@ class WriteRequestV2Builder {
   size_t size_bytes() const { return symbols_.EncodedSize() + series_buf_.size(); }
 
  private:
+  // Checks every exemplar's labels; errors name the exemplar, the caller
+  // adds the series.
+  [[nodiscard]] Status CheckExemplars(std::span<const Exemplar> exemplars);
+  // Writes the TimeSeries whose labels_refs are in refs_, interning the
+  // exemplars' labels and metadata. REQUIRES: CheckExemplars() passed.
+  void AppendSeries(std::span<const Sample> samples, const SeriesExtrasV2& extras);
+
   internal::SymbolTable symbols_;
   std::string series_buf_;  // encoded TimeSeries fields, in order
   std::string out_;         // Finish() result

@@ -89,4 +89,18 @@ inline char* WriteStringField(char* p, uint8_t tag, std::string_view s) {
   return WriteBytes(p, s);
 }
 
+// Reads a varint written by WriteVarint. No bounds or overflow checks: only
+// for bytes ferry encoded itself and keeps immutable (EncodedLabels); use the
+// generated parsers (decode.h) for anything received.
+inline const char* ReadTrustedVarint(const char* p, uint64_t* v) {
+  uint64_t out = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto b = static_cast<uint8_t>(*p++);
+    out |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  *v = out;
+  return p;
+}
+
 }  // namespace ferry::remote::internal

@@ -1,15 +1,21 @@
 // Puts a label set into remote-write order: sorted by name (byte order),
-// empty values dropped, names non-empty and unique. Shared by the 1.0 and 2.0
-// encoders.
+// empty values dropped, names non-empty and unique; and writes it as the
+// repeated prometheus.Label field of remote-write 1.0. Shared by the 1.0 and
+// 2.0 encoders and by EncodedLabels, so that every path validates, orders and
+// encodes labels the same way.
 //
 // Thread-safety: free functions; the caller owns "*out".
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "src/base/status.h"
 #include "src/labels/labels.h"
+#include "src/remote/internal/wire.h"
 
 namespace ferry::remote::internal {
 
@@ -23,5 +29,24 @@ namespace ferry::remote::internal {
 // allocation once "*out" has grown.
 [[nodiscard]] Status CollectWireLabels(const labels::Labels& ls, std::string_view what,
                                        std::vector<const labels::Label*>* out);
+
+// CollectWireLabels(ls, "series", out), and additionally kInvalidArgument
+// "series {...}: no labels with a non-empty value" when nothing is left:
+// the checks every encoder applies to a series' own labels.
+[[nodiscard]] Status CollectSeriesLabels(const labels::Labels& ls,
+                                         std::vector<const labels::Label*>* out);
+
+// Remote-write 1.0 labels: field 1 of both prometheus.TimeSeries and
+// prometheus.Exemplar, each element a prometheus.Label:
+//   { 0x0a len { 0x0a len name  0x12 len value } }*
+inline constexpr uint8_t kV1LabelsTag = Tag(1, kLengthDelimited);
+inline constexpr uint8_t kV1LabelNameTag = Tag(1, kLengthDelimited);
+inline constexpr uint8_t kV1LabelValueTag = Tag(2, kLengthDelimited);
+
+// Bytes WriteV1Labels() writes for "ls" (as filled by CollectWireLabels:
+// names and values non-empty, so both fields of every Label are present).
+size_t V1LabelsSize(std::span<const labels::Label* const> ls);
+// Writes V1LabelsSize(ls) bytes at "p"; returns the end.
+char* WriteV1Labels(char* p, std::span<const labels::Label* const> ls);
 
 }  // namespace ferry::remote::internal

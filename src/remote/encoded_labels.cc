@@ -1,0 +1,106 @@
+#include "src/remote/encoded_labels.h"
+
+#include <limits>
+#include <vector>
+
+#include "src/base/check.h"
+#include "src/remote/internal/wire.h"
+#include "src/remote/internal/wire_labels.h"
+
+namespace ferry::remote {
+namespace {
+
+constexpr size_t kLengthPrefix = sizeof(uint32_t);
+
+// Reads a tag and a length from trusted bytes; returns the payload start.
+const char* ReadField(const char* p, uint8_t want_tag, uint64_t* len) {
+  FERRY_DCHECK(static_cast<uint8_t>(*p) == want_tag);
+  (void)want_tag;
+  return internal::ReadTrustedVarint(p + 1, len);
+}
+
+}  // namespace
+
+Result<EncodedLabels> EncodedLabels::FromLabels(const labels::Labels& ls) {
+  // thread_local scratch: FromLabels runs once per new series, from any
+  // sender thread, and should not allocate for the pointer list.
+  thread_local std::vector<const labels::Label*> wire;
+  FERRY_RETURN_IF_ERROR(internal::CollectSeriesLabels(ls, &wire));
+  const size_t n = internal::V1LabelsSize(wire);
+  if (n > std::numeric_limits<uint32_t>::max()) {
+    return Status::ResourceExhausted("series " + ls.ToString() + ": label set of " +
+                                     std::to_string(n) + " bytes exceeds 4 GiB - 1 encoded");
+  }
+  std::unique_ptr<char[]> rep(new char[kLengthPrefix + n]);
+  const auto len = static_cast<uint32_t>(n);
+  std::memcpy(rep.get(), &len, kLengthPrefix);
+  char* end = internal::WriteV1Labels(rep.get() + kLengthPrefix, wire);
+  FERRY_CHECK(end == rep.get() + kLengthPrefix + n);
+  return EncodedLabels(std::move(rep));
+}
+
+EncodedLabels::EncodedLabels(const EncodedLabels& other) {
+  if (other.rep_ == nullptr) return;
+  const size_t size = kLengthPrefix + other.bytes().size();
+  rep_.reset(new char[size]);
+  std::memcpy(rep_.get(), other.rep_.get(), size);
+}
+
+EncodedLabels& EncodedLabels::operator=(const EncodedLabels& other) {
+  if (this != &other) *this = EncodedLabels(other);
+  return *this;
+}
+
+EncodedLabels::Iterator::Iterator(const char* p, const char* end) : next_(p), end_(end) { Parse(); }
+
+void EncodedLabels::Iterator::Parse() {
+  if (next_ == end_) {
+    next_ = nullptr;
+    label_ = {};
+    return;
+  }
+  uint64_t label_len, name_len, value_len;
+  const char* p = ReadField(next_, internal::kV1LabelsTag, &label_len);
+  const char* label_end = p + label_len;
+  p = ReadField(p, internal::kV1LabelNameTag, &name_len);
+  label_.name = std::string_view(p, name_len);
+  p = ReadField(p + name_len, internal::kV1LabelValueTag, &value_len);
+  label_.value = std::string_view(p, value_len);
+  FERRY_DCHECK(p + value_len == label_end);
+  FERRY_DCHECK(label_end <= end_);
+  next_ = label_end;
+}
+
+EncodedLabels::Iterator EncodedLabels::begin() const {
+  std::string_view b = bytes();
+  if (b.empty()) return end();
+  return Iterator(b.data(), b.data() + b.size());
+}
+
+size_t EncodedLabels::CountLabels() const {
+  size_t n = 0;
+  for (auto it = begin(); it != end(); ++it) ++n;
+  return n;
+}
+
+labels::Labels EncodedLabels::ToLabels() const {
+  std::vector<labels::Label> out;
+  for (const LabelView& l : *this) out.push_back({std::string(l.name), std::string(l.value)});
+  return labels::Labels::FromSorted(std::move(out));
+}
+
+std::string EncodedLabels::ToString() const {
+  std::string out = "{";
+  bool first = true;
+  for (const LabelView& l : *this) {
+    if (!first) out += ", ";
+    first = false;
+    out += l.name;
+    out += '=';
+    labels::AppendQuoted(&out, l.value);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace ferry::remote
