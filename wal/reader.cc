@@ -119,7 +119,7 @@ Status ReaderImpl::Base(uint64_t stream, uint64_t prev_seq, DeltaBase* base) {
 }
 
 bool ReaderImpl::SeekWorks(uint64_t sequence) {
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = UncachedReads();
   ro.snapshot = snapshot_;
   std::unique_ptr<rocksdb::Iterator> it(wal_.db()->NewIterator(ro, wal_.samples_cf()));
   it->Seek(ToSlice(U64Key(sequence)));

@@ -14,7 +14,7 @@ namespace {
 // (at/before) "seq".
 bool HeaderNear(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t seq, bool reverse,
                 uint64_t* found, RecordHeader* h) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(UncachedReads(), cf));
   const std::string key = U64Key(seq);
   if (reverse) {
     it->SeekForPrev(ToSlice(key));

@@ -85,7 +85,7 @@ class ReportingLogger final : public rocksdb::Logger {
 // rewritten in place many times per second while shipping). Their memtable
 // fills with overwrites of the same few keys, so a large one would only let
 // RSS grow with the amount shipped before a flush.
-constexpr size_t kSmallFamilyWriteBuffer = 4 << 20;
+constexpr size_t kSmallFamilyWriteBuffer = 1 << 20;
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd,
                                            const std::shared_ptr<rocksdb::Cache>& cache,
@@ -250,9 +250,9 @@ Status WalImpl::CheckVersion() {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_meta_, ToSlice(kMetaVersion), &v);
   if (s.IsNotFound()) {
     // A new directory, unless it already holds data (then meta was lost).
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_samples_));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_samples_));
     it->SeekToFirst();
-    std::unique_ptr<rocksdb::Iterator> it2(db_->NewIterator(rocksdb::ReadOptions(), cf_series_));
+    std::unique_ptr<rocksdb::Iterator> it2(db_->NewIterator(UncachedReads(), cf_series_));
     it2->SeekToFirst();
     if (it->Valid() || it2->Valid()) {
       return Status::Corruption("WAL at " + options_.dir + " has data but no format version");
@@ -285,7 +285,7 @@ Status WalImpl::CheckVersion() {
 }
 
 Status WalImpl::LoadSeries(uint64_t from_ref) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_series_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_series_));
   const uint64_t last = last_seq_.load();
   for (it->Seek(ToSlice(U64Key(from_ref))); it->Valid(); it->Next()) {
     uint64_t ref;
@@ -328,7 +328,7 @@ Status WalImpl::LoadSequences() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading seq_floor in " + options_.dir);
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_samples_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_samples_));
   it->SeekToFirst();
   uint64_t first = 0, last = 0;
   if (it->Valid() && ParseU64Key(ToView(it->key()), &first)) {

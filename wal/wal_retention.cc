@@ -19,7 +19,7 @@ namespace ferry::wal::internal {
 // Append time of the first decodable record at or after "sequence"; its
 // sequence in "*found_seq". NotFound when there is none.
 Result<int64_t> WalImpl::AppendMsAt(uint64_t sequence, uint64_t* found_seq) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_samples_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_samples_));
   for (it->Seek(ToSlice(U64Key(sequence))); it->Valid(); it->Next()) {
     RecordHeader h;
     std::string_view body;
@@ -31,7 +31,7 @@ Result<int64_t> WalImpl::AppendMsAt(uint64_t sequence, uint64_t* found_seq) cons
 }
 
 uint64_t WalImpl::FirstSampleAt(uint64_t sequence) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_samples_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_samples_));
   for (it->Seek(ToSlice(U64Key(sequence))); it->Valid(); it->Next()) {
     RecordHeader h;
     std::string_view body;
@@ -69,7 +69,7 @@ Result<uint64_t> WalImpl::LowerCutForKeyframes(uint64_t cut, uint64_t from, uint
   auto scan_min = [&](uint64_t threshold, uint64_t lo, uint64_t hi) -> Result<uint64_t> {
     uint64_t result = threshold;
     if (lo > hi) return result;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_samples_));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(UncachedReads(), cf_samples_));
     for (it->Seek(ToSlice(U64Key(lo))); it->Valid(); it->Next()) {
       uint64_t seq;
       if (!ParseU64Key(ToView(it->key()), &seq)) continue;
