@@ -5,29 +5,43 @@
 // that keyframe is retained (a delta record only references its keyframe's
 // series, and retention never deletes a keyframe a retained delta needs).
 //
+// Memory (it holds every live series for the life of the process): entries
+// live in one dense vector (ref, keyframe sequence, PackedLabels: 24 bytes
+// plus the packed label bytes), indexed by two open-addressing tables of
+// 32-bit entry indices with linear probing, load <= 3/4:
+//   by_ref_   slot = entry index + 1 (0: empty), home slot from the ref;
+//   by_hash_  slot = (32 bits of the label hash << 32) | (entry index + 1),
+//             home slot from those 32 bits, which also filter candidates
+//             before the label bytes are compared.
+// docs/perf-notes/wal.md has the bytes per series (bench/labels_mem_bench).
+//
 // Thread-safety: thread-safe (internal mutex). Mutations come from the
 // group-commit leader or retention; lookups from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "src/labels/labels.h"
+#include "src/labels/packed_labels.h"
 #include "wal/record.h"
 
 namespace ferry::wal::internal {
 
 class SeriesTable {
  public:
-  // Returns the ref of "labels", or kNoSeriesRef.
+  // Returns the ref of "labels", or kNoSeriesRef. Compares the stored packed
+  // sets with "labels" without unpacking them.
   SeriesRef Find(const labels::Labels& labels) const;
   bool Contains(SeriesRef ref) const;
+  // A copy of the labels of "ref", or NotFound.
   Result<labels::Labels> Get(SeriesRef ref) const;
-  // REQUIRES: "ref" is not present.
-  void Insert(SeriesRef ref, labels::Labels labels, uint64_t keyframe_seq);
+  // REQUIRES: "ref" is not present. At most 2^32 - 2
+  // series (checked).
+  void Insert(SeriesRef ref, const labels::Labels& labels, uint64_t keyframe_seq);
   // Records that keyframe "seq" lists every ref in "refs".
   void MarkKeyframe(const std::vector<SeriesRef>& refs, uint64_t seq);
   // Removes and returns every series whose newest keyframe is < "cut".
@@ -37,12 +51,27 @@ class SeriesTable {
 
  private:
   struct Entry {
-    labels::Labels labels;
+    SeriesRef ref;
     uint64_t keyframe_seq;
+    labels::PackedLabels labels;
   };
+  // Index of the entry of "ref" in entries_, or kNone.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t IndexOf(SeriesRef ref) const FERRY_REQUIRES(mu_);
+  // Adds entry "index" to the indexes (which have room).
+  void IndexRef(uint32_t index) FERRY_REQUIRES(mu_);
+  void IndexHash(uint32_t tag, uint32_t index) FERRY_REQUIRES(mu_);
+  // Rebuilds both indexes for "capacity" slots (a power of two) from
+  // entries_; "tags[i]" is the hash tag of entries_[i].
+  void Rebuild(size_t capacity, const std::vector<uint32_t>& tags)
+      FERRY_REQUIRES(mu_);
+  // The hash tag of every entry, in entries_ order (read from by_hash_).
+  std::vector<uint32_t> Tags() const FERRY_REQUIRES(mu_);
+
   mutable Mutex mu_;
-  std::unordered_map<SeriesRef, Entry> by_ref_ FERRY_GUARDED_BY(mu_);
-  std::unordered_multimap<uint64_t, SeriesRef> by_hash_ FERRY_GUARDED_BY(mu_);
+  std::vector<Entry> entries_ FERRY_GUARDED_BY(mu_);
+  std::vector<uint32_t> by_ref_ FERRY_GUARDED_BY(mu_);
+  std::vector<uint64_t> by_hash_ FERRY_GUARDED_BY(mu_);
 };
 
 }  // namespace ferry::wal::internal
