@@ -113,8 +113,10 @@ void ScrapeAppender::AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal:
   if (e->ref != wal::kNoSeriesRef) {
     batch->Add(e->ref, ts, v);
   } else {
+    // Only a series without a ref yet (its first append, or after the WAL
+    // collected it) needs its labels: unpacked for the batch.
     pending_.emplace_back(batch->size(), e);
-    batch->Add(e->labels, ts, v);
+    batch->Add(e->labels.Unpack(), ts, v);
   }
 }
 
@@ -131,15 +133,15 @@ void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcom
   }
   if (inherited_.empty()) return;
   // By label set: the WAL resolves them to the series the old appender used.
-  std::unordered_multimap<uint64_t, const labels::Labels*> exposed;
+  std::unordered_multimap<uint64_t, const labels::PackedLabels*> exposed;
   if (success_) {
     for (const ScrapeCache::Entry* e : cache_.current()) exposed.emplace(e->labels.Hash(), &e->labels);
   }
-  for (const labels::Labels& l : inherited_) {
+  for (const labels::PackedLabels& l : inherited_) {
     auto [lo, hi] = exposed.equal_range(l.Hash());
     bool still = std::any_of(lo, hi, [&l](const auto& kv) { return *kv.second == l; });
     if (still) continue;
-    batch->Add(l, ts, StaleNaN());
+    batch->Add(l.Unpack(), ts, StaleNaN());
     out->stale++;
   }
 }

@@ -26,6 +26,7 @@
 
 #include "src/base/status.h"
 #include "src/labels/labels.h"
+#include "src/labels/packed_labels.h"
 #include "src/parse/content_type.h"
 #include "src/parse/parser.h"
 #include "src/relabel/relabel.h"
@@ -101,7 +102,9 @@ class ScrapeAppender {
   // fails), once. Prometheus gets the same from the replaced loop's
   // end-of-run staleness; here the markers are in order with the new
   // samples.
-  void InheritPrevious(std::vector<labels::Labels> series) { inherited_ = std::move(series); }
+  void InheritPrevious(std::vector<labels::PackedLabels> series) {
+    inherited_ = std::move(series);
+  }
 
   // Must follow every Add* sequence: Committed() after the batch was
   // appended (records refs, rotates staleness state, collects the cache),
@@ -157,7 +160,7 @@ class ScrapeAppender {
   Path path_ = Path::kFull;
   std::vector<parse::SampleTail> fast_tails_;  // scratch of TryFastScrape
   uint64_t fast_scrapes_ = 0;
-  std::vector<labels::Labels> inherited_;  // see InheritPrevious
+  std::vector<labels::PackedLabels> inherited_;  // see InheritPrevious
 };
 
 }  // namespace ferry::scrape

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "src/labels/labels.h"
+#include "src/labels/packed_labels.h"
 #include "src/scrape/metadata_store.h"
 #include "wal/record.h"
 
@@ -44,7 +45,9 @@ struct StringHash {
 class ScrapeCache {
  public:
   struct Entry {
-    labels::Labels labels;            // final labels (after target labels and relabeling)
+    // Final labels (after target labels and relabeling), packed: read only
+    // when the series needs a WAL ref and for inherited staleness.
+    labels::PackedLabels labels;
     wal::SeriesRef ref = wal::kNoSeriesRef;  // kNoSeriesRef until the first append commits
     uint64_t last_iter = 0;           // scrape iteration that last saw this series
     uint32_t order_pos = 0;           // position in the order being built (a hint)
@@ -56,9 +59,9 @@ class ScrapeCache {
     auto it = entries_.find(series);
     return it == entries_.end() ? nullptr : &it->second;
   }
-  Entry* Insert(std::string_view series, labels::Labels labels) {
+  Entry* Insert(std::string_view series, const labels::Labels& labels) {
     auto [it, inserted] = entries_.try_emplace(std::string(series));
-    it->second.labels = std::move(labels);
+    it->second.labels = labels::PackedLabels::Pack(labels);
     it->second.ref = wal::kNoSeriesRef;
     return &it->second;
   }

@@ -200,7 +200,7 @@ void ScrapeLoop::WriteStaleMarkers(int64_t ts_ms) {
 }
 
 void ScrapeLoop::InheritSeries(const ScrapeLoop& old) {
-  std::vector<labels::Labels> series;
+  std::vector<labels::PackedLabels> series;
   series.reserve(old.appender_->cache().previous().size());
   for (const ScrapeCache::Entry* e : old.appender_->cache().previous()) series.push_back(e->labels);
   appender_->InheritPrevious(std::move(series));
