@@ -179,16 +179,20 @@ void Sender::Persist() {
   }
 }
 
-const labels::Labels* Sender::Resolve(wal::SeriesRef ref) {
+const remote::EncodedLabels* Sender::Resolve(wal::SeriesRef ref) {
   auto it = cache_.find(ref);
   if (it == cache_.end()) {
     if (cache_.size() >= kMaxCachedSeries) cache_.clear();
-    Cached entry;
+    remote::EncodedLabels entry;  // empty: dropped
     Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
-    entry.drop = !ls.ok() || !ctx_.endpoint->SendLabels(*ls, &lb_, &entry.labels);
+    labels::Labels sent;
+    if (ls.ok() && ctx_.endpoint->SendLabels(*ls, &lb_, &sent)) {
+      Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
+      if (enc.ok()) entry = std::move(*enc);
+    }
     it = cache_.emplace(ref, std::move(entry)).first;
   }
-  return it->second.drop ? nullptr : &it->second.labels;
+  return it->second.empty() ? nullptr : &it->second;
 }
 
 size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,
@@ -204,7 +208,7 @@ size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
-    const labels::Labels* ls = Resolve(order_[i].first);
+    const remote::EncodedLabels* ls = Resolve(order_[i].first);
     run_.clear();
     for (size_t k = i; k < j; ++k) {
       const QueuedSample& s = samples[order_[k].second];

@@ -37,6 +37,7 @@
 #include "src/httpclient/client.h"
 #include "src/httpclient/client_config.h"
 #include "src/labels/labels.h"
+#include "src/remote/encoded_labels.h"
 #include "src/remote/types.h"
 #include "src/remote/write_request_v1.h"
 #include "src/remote/write_request_v2.h"
@@ -114,7 +115,9 @@ class Sender {
   bool Send(Batch& b);
   void Persist();
   size_t Build(const std::vector<QueuedSample>& samples, std::string* body, size_t* dropped);
-  const labels::Labels* Resolve(wal::SeriesRef ref);
+  // The labels series "ref" is sent with, encoded once and cached; nullptr
+  // when its samples are dropped (unknown, relabeled away or refused).
+  const remote::EncodedLabels* Resolve(wal::SeriesRef ref);
   bool WaitInterruptibly(std::chrono::milliseconds d);
 
   SenderContext& ctx_;
@@ -138,11 +141,10 @@ class Sender {
   size_t in_flight_samples_ FERRY_GUARDED_BY(mu_) = 0;
 
   // Sender-thread state.
-  struct Cached {
-    labels::Labels labels;
-    bool drop = false;
-  };
-  std::unordered_map<wal::SeriesRef, Cached> cache_;
+  // Series cache: the labels each series is sent with, encoded once; an
+  // empty value (never a valid encoding) means "drop its samples". An entry
+  // is a pointer plus one block of wire bytes (none when dropped).
+  std::unordered_map<wal::SeriesRef, remote::EncodedLabels> cache_;
   std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
   std::vector<remote::Sample> run_;
   remote::WriteRequestBuilder v1_;

@@ -25,6 +25,7 @@
 
 #include "src/base/mutex.h"
 #include "src/labels/labels.h"
+#include "src/remote/encoded_labels.h"
 #include "src/remote/write_request_v1.h"
 #include "src/remote/write_request_v2.h"
 #include "src/ship/position.h"
@@ -88,7 +89,9 @@ class Shard {
   // Builds the compressed request body from "b", dropping samples of
   // dropped/unknown/too-old series (counted). Returns the samples encoded.
   size_t Build(Batch& b, std::string* body, int64_t* highest_ts);
-  const labels::Labels* Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
+  // The labels series "ref" is sent with, encoded once and cached; nullptr
+  // with "*drop_reason" set when its samples are dropped instead.
+  const remote::EncodedLabels* Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
   void Report(const std::string& err, bool log_now);
 
   ShipperContext& ctx_;
@@ -110,11 +113,21 @@ class Shard {
   uint64_t signals_ FERRY_GUARDED_BY(mu_) = 0;  // bumped by every wake-up reason
 
   // Sender-thread state.
+  //
+  // Series cache: the labels each series is sent with (after external
+  // labels and write_relabel_configs), validated and encoded once. An entry
+  // is 16 bytes plus one block of the label set's wire bytes; a dropped
+  // series holds no block. Messages of series the encoder refused (rare:
+  // the WAL and relabeling already forbid what it refuses) are kept apart
+  // so entries stay small, and are reported with every request that drops
+  // their samples, as before.
+  enum class Drop : uint8_t { kNone, kUnknownSeries, kDroppedSeries, kInvalidSeries };
   struct CachedSeries {
-    labels::Labels labels;
-    std::string_view drop_reason;  // empty = send
+    remote::EncodedLabels labels;  // empty unless drop == kNone
+    Drop drop = Drop::kNone;
   };
   std::unordered_map<wal::SeriesRef, CachedSeries> cache_;
+  std::unordered_map<wal::SeriesRef, std::string> refused_;  // kInvalidSeries messages
   std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
   std::vector<bool> dropped_;
   std::vector<remote::Sample> run_;

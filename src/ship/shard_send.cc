@@ -21,21 +21,44 @@ enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
 
 }  // namespace
 
-const labels::Labels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_reason) {
+const remote::EncodedLabels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_reason) {
   auto it = cache_.find(ref);
   if (it == cache_.end()) {
-    if (cache_.size() >= kMaxCachedSeries) cache_.clear();
+    if (cache_.size() >= kMaxCachedSeries) {
+      cache_.clear();
+      refused_.clear();
+    }
     CachedSeries entry;
     Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
+    labels::Labels sent;
     if (!ls.ok()) {
-      entry.drop_reason = kReasonUnknownSeries;
-    } else if (!ctx_.endpoint->SendLabels(*ls, &lb_, &entry.labels)) {
-      entry.drop_reason = kReasonDroppedSeries;
+      entry.drop = Drop::kUnknownSeries;
+    } else if (!ctx_.endpoint->SendLabels(*ls, &lb_, &sent)) {
+      entry.drop = Drop::kDroppedSeries;
+    } else if (Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
+               !enc.ok()) {
+      entry.drop = Drop::kInvalidSeries;
+      refused_[ref] = enc.status().message();
+    } else {
+      entry.labels = std::move(*enc);
     }
     it = cache_.emplace(ref, std::move(entry)).first;
   }
-  *drop_reason = it->second.drop_reason;
-  return it->second.drop_reason.empty() ? &it->second.labels : nullptr;
+  switch (it->second.drop) {
+    case Drop::kNone:
+      *drop_reason = {};
+      return &it->second.labels;
+    case Drop::kUnknownSeries:
+      *drop_reason = kReasonUnknownSeries;
+      break;
+    case Drop::kDroppedSeries:
+      *drop_reason = kReasonDroppedSeries;
+      break;
+    case Drop::kInvalidSeries:
+      *drop_reason = kReasonInvalidSeries;
+      break;
+  }
+  return nullptr;
 }
 
 size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
@@ -57,7 +80,7 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
     std::string_view reason;
-    const labels::Labels* ls = Resolve(order_[i].first, &reason);
+    const remote::EncodedLabels* ls = Resolve(order_[i].first, &reason);
     run_.clear();
     size_t too_old = 0;
     for (size_t k = i; k < j; ++k) {
@@ -73,6 +96,9 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     size_t run_sent = 0;
     if (ls == nullptr) {
       ctx_.metrics.Dropped(reason, static_cast<double>(run_.size()));
+      if (reason == kReasonInvalidSeries && !run_.empty()) {
+        Report("series refused by the encoder: " + refused_[order_[i].first], false);
+      }
     } else if (!run_.empty()) {
       Status s = v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_);
       if (!s.ok()) {
