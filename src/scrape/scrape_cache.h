@@ -72,11 +72,7 @@ class ScrapeCache {
   uint64_t NextIteration() {
     touched_ = 0;
     prev_hits_ = 0;
-    next_order_.clear();
-    next_keys_.clear();
-    next_off_.assign(1, 0);
-    next_tape_.clear();
-    next_tape_bytes_.clear();
+    ReleaseNext();  // normally empty already; not after a failed full scrape
     tape_abandoned_ = false;
     return ++iter_;
   }
@@ -107,6 +103,12 @@ class ScrapeCache {
   }
   // Appends "series" (entry "e", null if dropped) to the order being built.
   void RecordOrder(std::string_view series, Entry* e) {
+    if (next_order_.empty()) {
+      // A body usually has the shape of the last one: size for it at once.
+      next_order_.reserve(order_.size());
+      next_keys_.reserve(order_keys_.size());
+      next_off_.reserve(order_off_.size());
+    }
     if (e != nullptr) e->order_pos = static_cast<uint32_t>(next_order_.size());
     next_order_.push_back(e);
     next_keys_.append(series);
@@ -121,17 +123,29 @@ class ScrapeCache {
     tape_.swap(next_tape_);
     tape_bytes_.swap(next_tape_bytes_);
     if (tape_abandoned_) {
-      tape_.clear();
-      tape_bytes_.clear();
+      std::vector<TapeEntry>().swap(tape_);
+      std::string().swap(tape_bytes_);
     }
+    // They live until the body changes shape: no slack from growing them
+    // (one copy of about the body's bytes, only after a full parse).
+    order_.shrink_to_fit();
+    order_keys_.shrink_to_fit();
+    order_off_.shrink_to_fit();
+    tape_.shrink_to_fit();
+    tape_bytes_.shrink_to_fit();
+    // The previous order and tape are not reused: the next scrape usually
+    // takes the fast path and builds none, so keeping them would double
+    // this cache's per-series bytes for nothing.
+    ReleaseNext();
   }
-  // Forgets the committed order and tape (the next scrape matches by hash).
+  // Forgets the committed order and tape (the next scrape matches by hash),
+  // and frees their memory.
   void ClearOrder() {
-    order_.clear();
-    order_keys_.clear();
-    order_off_.assign(1, 0);
-    tape_.clear();
-    tape_bytes_.clear();
+    std::vector<Entry*>().swap(order_);
+    std::string().swap(order_keys_);
+    std::vector<uint32_t>(1, 0).swap(order_off_);
+    std::vector<TapeEntry>().swap(tape_);
+    std::string().swap(tape_bytes_);
   }
 
   // The line tape: the shape of the last successful text-format body, entry
@@ -169,8 +183,8 @@ class ScrapeCache {
   // Marks the tape being built in this iteration unusable (e.g. a body too
   // large for its uint32 offsets): CommitOrder() then leaves no tape.
   void AbandonTape() {
-    next_tape_.clear();
-    next_tape_bytes_.clear();
+    std::vector<TapeEntry>().swap(next_tape_);
+    std::string().swap(next_tape_bytes_);
     tape_abandoned_ = true;
   }
   bool tape_abandoned() const { return tape_abandoned_; }
@@ -222,6 +236,15 @@ class ScrapeCache {
   const MetadataStore& metadata() const { return metadata_; }
 
  private:
+  // Frees the order and tape being built (see CommitOrder).
+  void ReleaseNext() {
+    std::vector<Entry*>().swap(next_order_);
+    std::string().swap(next_keys_);
+    std::vector<uint32_t>(1, 0).swap(next_off_);
+    std::vector<TapeEntry>().swap(next_tape_);
+    std::string().swap(next_tape_bytes_);
+  }
+
   MetadataStore metadata_;
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
   std::unordered_set<std::string, StringHash, std::equal_to<>> dropped_;
