@@ -1,8 +1,8 @@
 // Heap bytes per series of the long-lived per-series state: the label set
 // alone (Labels vs PackedLabels), the WAL's series index
 // (wal::internal::SeriesTable) and a target's scrape cache (a ScrapeAppender
-// after its scrapes). Figures and command: docs/perf-notes/wal.md and
-// docs/perf-notes/scrape.md.
+// after its scrapes); and the series table's Insert and Find speed. Figures
+// and command: docs/perf-notes/wal.md and docs/perf-notes/scrape.md.
 //
 //   bench/labels_mem_bench
 //
@@ -146,6 +146,33 @@ void BM_SeriesTable(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SeriesTable)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// Not memory: the speed of the table's two label paths, Insert (a new
+// series) and Find (a label set resolved to its ref, as Wal::Append does for
+// every sample given by labels), over the same 100k series; items = series.
+void BM_SeriesTableInsert(benchmark::State& state) {
+  const std::vector<labels::Labels> all = AllSeries();
+  for (auto _ : state) {
+    wal::internal::SeriesTable table;
+    for (size_t i = 0; i < all.size(); ++i) table.Insert(i + 1, all[i], 1);
+    benchmark::DoNotOptimize(table.size());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * all.size()));
+}
+BENCHMARK(BM_SeriesTableInsert)->Unit(benchmark::kMillisecond);
+
+void BM_SeriesTableFind(benchmark::State& state) {
+  const std::vector<labels::Labels> all = AllSeries();
+  wal::internal::SeriesTable table;
+  for (size_t i = 0; i < all.size(); ++i) table.Insert(i + 1, all[i], 1);
+  for (auto _ : state) {
+    uint64_t sum = 0;
+    for (const labels::Labels& l : all) sum += table.Find(l);
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * all.size()));
+}
+BENCHMARK(BM_SeriesTableFind)->Unit(benchmark::kMillisecond);
 
 // Every target's ScrapeAppender after two committed scrapes: cache entries
 // and keys, body order, line tape, metadata. Arg 0: the second scrape is

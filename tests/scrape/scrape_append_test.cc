@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
+#include <string>
+#include <vector>
 
 namespace ferry::scrape {
 namespace {
@@ -286,6 +289,62 @@ TEST_F(ScrapeAppendTest, DroppedSeriesStayDroppedOnLaterScrapes) {
     EXPECT_EQ(b.values()[0], 1);
     FakeCommit(app, b, &next_ref_);
   }
+}
+
+TEST_F(ScrapeAppendTest, LabelsComeBackFromTheCacheAfterTheWalForgetsRefs) {
+  // The cache keeps labels packed; a series needs them again (unpacked into
+  // the batch) when the WAL collected its ref.
+  auto app = Make();
+  const std::string value(300, 'v');  // a multi-byte varint length
+  const std::string body = "a{long=\"" + value + "\"} 1\nb 2\n";
+  wal::Batch b;
+  ASSERT_TRUE(app.AddScrape(body, kText, kTs, &b).error.ok());
+  const Labels a = Labels::Of({{"__name__", "a"}, {"instance", "a:1"}, {"job", "node"},
+                               {"long", value}});
+  EXPECT_EQ(LabelsOf(b, 0), a);
+  FakeCommit(app, b, &next_ref_);
+  app.mutable_cache().ForgetRefs();
+  wal::Batch b2;
+  ASSERT_TRUE(app.AddScrape(body, kText, kTs + 15000, &b2).error.ok());
+  ASSERT_EQ(b2.pending().size(), 2u);
+  EXPECT_EQ(LabelsOf(b2, 0), a);
+  EXPECT_EQ(LabelsOf(b2, 1), Labels::Of({{"__name__", "b"}, {"instance", "a:1"}, {"job", "node"}}));
+}
+
+TEST_F(ScrapeAppendTest, InheritedSeriesGetStaleMarkersOnlyWhenGone) {
+  // A reload hands the old appender's last series to the new one.
+  auto old_app = Make();
+  wal::Batch b;
+  ASSERT_TRUE(old_app.AddScrape("a 1\nb 2\nc{x=\"\\\"q\"} 3\n", kText, kTs, &b).error.ok());
+  FakeCommit(old_app, b, &next_ref_);
+  std::vector<labels::PackedLabels> inherited;
+  for (const ScrapeCache::Entry* e : old_app.cache().previous()) inherited.push_back(e->labels);
+  ASSERT_EQ(inherited.size(), 3u);
+
+  auto app = Make();
+  app.InheritPrevious(std::move(inherited));
+  wal::Batch b2;
+  auto out = app.AddScrape("a 5\n", kText, kTs + 15000, &b2);
+  ASSERT_TRUE(out.error.ok());
+  EXPECT_EQ(out.stale, 2u);
+  ASSERT_EQ(b2.size(), 3u);
+  EXPECT_EQ(LabelsOf(b2, 0), Labels::Of({{"__name__", "a"}, {"instance", "a:1"}, {"job", "node"}}));
+  EXPECT_FALSE(IsStale(b2.values()[0]));
+  std::vector<Labels> stale;
+  for (size_t i = 1; i < b2.size(); ++i) {
+    EXPECT_TRUE(IsStale(b2.values()[i]));
+    stale.push_back(LabelsOf(b2, i));
+  }
+  std::sort(stale.begin(), stale.end());
+  EXPECT_EQ(stale, (std::vector<Labels>{
+                       Labels::Of({{"__name__", "b"}, {"instance", "a:1"}, {"job", "node"}}),
+                       Labels::Of({{"__name__", "c"}, {"instance", "a:1"}, {"job", "node"},
+                                   {"x", "\"q"}})}));
+  // Once: the next scrape has no inherited series left.
+  FakeCommit(app, b2, &next_ref_);
+  wal::Batch b3;
+  out = app.AddScrape("a 6\n", kText, kTs + 30000, &b3);
+  EXPECT_EQ(out.stale, 0u);
 }
 
 }  // namespace
