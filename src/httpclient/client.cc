@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "src/base/mutex.h"
+#include "src/httpclient/gzip.h"
 #include "src/httpclient/url.h"
 
 namespace ferry::httpclient {
@@ -126,7 +127,9 @@ Status Setup(Transfer* t, const std::string& user_agent) {
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                    o.enable_http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  if (r.accept_gzip) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+  // gzip is asked for here and decoded in Complete() with libdeflate, not
+  // by curl (zlib, streaming): a scrape body is decoded whole anyway.
+  if (r.accept_gzip) t->headers = curl_slist_append(t->headers, "Accept-Encoding: gzip");
   // Environment proxies (http_proxy, ...) are ignored unless configured, as in Prometheus.
   curl_easy_setopt(e, CURLOPT_PROXY, o.proxy_url.c_str());
   if (!o.no_proxy.empty()) curl_easy_setopt(e, CURLOPT_NOPROXY, o.no_proxy.c_str());
@@ -212,6 +215,7 @@ struct Client::Impl {
 
   // Owned by the loop thread only.
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active;
+  GzipDecoder gunzip;
 
   void Finish(std::unique_ptr<Transfer> t, Status status) {
     t->response.status = std::move(status);
@@ -269,8 +273,25 @@ struct Client::Impl {
                                     std::to_string(t->request.max_body_bytes) + " bytes)");
     } else if (code != CURLE_OK) {
       s = MapCurlError(code, *t);
+    } else if (t->request.accept_gzip && t->response.Header("content-encoding") == "gzip") {
+      s = Gunzip(t.get());
     }
     Finish(std::move(t), s);
+  }
+
+  // Replaces the gzip body of "t" by its decoding (what was asked for with
+  // accept_gzip; Go's scrape checks Content-Encoding the same way).
+  Status Gunzip(Transfer* t) {
+    std::string decoded;
+    Status s = gunzip.Decode(t->response.body, t->request.max_body_bytes, &decoded);
+    const std::string where = t->request.method + " \"" + t->request.url + "\": ";
+    if (s.IsResourceExhausted()) {
+      return Status::ResourceExhausted(where + "body size limit exceeded (" +
+                                       std::to_string(t->request.max_body_bytes) + " bytes)");
+    }
+    if (!s.ok()) return Status::Unavailable(where + s.message());
+    t->response.body = std::move(decoded);
+    return Status::Ok();
   }
 
   void Loop() {

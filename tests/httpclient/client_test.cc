@@ -60,6 +60,10 @@ std::unique_ptr<httplib::Server> TestRoutes(std::unique_ptr<httplib::Server> s) 
     res.set_header("X-Len", std::to_string(req.body.size()));
     res.set_header("X-Type", req.get_header_value("Content-Type"));
   });
+  s->Get("/bad-gzip", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Encoding", "gzip");
+    res.set_content("up 1\n", "application/octet-stream");  // not gzip, whatever the header says
+  });
   s->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("up 1\n", "text/plain; version=0.0.4");
   });
@@ -110,6 +114,35 @@ TEST(ClientTest, GzipIsNegotiatedAndDecoded) {
   EXPECT_EQ(resp.body, std::string(100000, 'a'));
   EXPECT_EQ(resp.Header("content-encoding"), "gzip");
   EXPECT_LT(resp.bytes_received, 10000u);  // compressed on the wire
+}
+
+TEST(ClientTest, GzipIsAskedForOnlyWhenRequested) {
+  ServerThread srv(TestRoutes(std::make_unique<httplib::Server>()));
+  Client client({});
+  Request r;
+  r.url = srv.Url("/echo-headers");
+  r.accept_gzip = true;
+  Response resp = client.Do(r);
+  ASSERT_TRUE(resp.status.ok()) << resp.status.ToString();
+  EXPECT_NE(resp.body.find("Accept-Encoding=gzip\n"), std::string::npos) << resp.body;
+  r.accept_gzip = false;
+  resp = client.Do(r);
+  ASSERT_TRUE(resp.status.ok());
+  EXPECT_NE(resp.body.find("Accept-Encoding=\n"), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.Header("content-encoding"), "");
+}
+
+TEST(ClientTest, BodyThatIsNotTheGzipItClaimsIsAnErrorNamingTheUrl) {
+  ServerThread srv(TestRoutes(std::make_unique<httplib::Server>()));
+  Client client({});
+  Request r;
+  r.url = srv.Url("/bad-gzip");
+  r.accept_gzip = true;
+  Response resp = client.Do(r);
+  EXPECT_TRUE(resp.status.IsUnavailable()) << resp.status.ToString();
+  EXPECT_NE(resp.status.message().find("/bad-gzip"), std::string::npos) << resp.status.ToString();
+  EXPECT_NE(resp.status.message().find("gzip"), std::string::npos) << resp.status.ToString();
+  EXPECT_EQ(resp.http_status, 200);
 }
 
 TEST(ClientTest, BodySizeLimitAppliesToDecodedBytes) {
