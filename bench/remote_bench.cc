@@ -1,19 +1,28 @@
 // Remote-write encode (+ snappy) throughput: batches of 2000 samples over
 // 2000 series with label sets shaped like node_exporter / kube-state-metrics
-// scrapes, for RW 1.0 and 2.0, and the protoc-generated classes as a
-// baseline. Counters: samples/s ("items_per_second"), and uncompressed and
-// compressed bytes per sample on the wire.
+// scrapes, for RW 1.0 and 2.0, from labels::Labels and from pre-encoded
+// EncodedLabels (what a shard's series cache holds), and the protoc-generated
+// classes as a baseline. Counters: samples/s ("items_per_second"), and
+// uncompressed and compressed bytes per sample on the wire. BM_CacheHeap
+// measures the heap a series cache entry costs with either representation.
 //
 //   build-remote/bench/remote_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <malloc.h>
+
+#include <cstdint>
 #include <random>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "src/labels/labels.h"
 #include "src/remote/compression.h"
 #include "src/remote/decode.h"
+#include "src/remote/encoded_labels.h"
 #include "src/remote/proto/io/prometheus/write/v2/types.pb.h"
 #include "src/remote/proto/remote.pb.h"
 #include "src/remote/write_request_v1.h"
@@ -26,6 +35,7 @@ constexpr int kSeries = 2000;
 
 struct Batch {
   std::vector<labels::Labels> labels;
+  std::vector<EncodedLabels> encoded;  // the same labels, pre-encoded
   std::vector<Sample> samples;  // one per series
 };
 
@@ -58,6 +68,9 @@ const Batch& TheBatch() {
       const double v = metric % 2 == 0 ? static_cast<double>(rng() % 10'000'000)
                                        : std::uniform_real_distribution<double>(0, 1e6)(rng);
       b.samples.push_back(Sample{ts, v});
+      Result<EncodedLabels> e = EncodedLabels::FromLabels(b.labels.back());
+      if (!e.ok()) std::abort();
+      b.encoded.push_back(std::move(*e));
     }
     return b;
   }();
@@ -70,7 +83,9 @@ void Report(benchmark::State& state, size_t raw, size_t compressed) {
   state.counters["wire_B/sample"] = static_cast<double>(compressed) / kSeries;
 }
 
-void BM_EncodeV1(benchmark::State& state, bool compress) {
+// "encoded": labels from Batch::encoded (the shard's cached form) rather
+// than Batch::labels.
+void BM_EncodeV1(benchmark::State& state, bool compress, bool encoded) {
   const Batch& b = TheBatch();
   WriteRequestBuilder builder;
   std::string wire;
@@ -78,7 +93,9 @@ void BM_EncodeV1(benchmark::State& state, bool compress) {
   for (auto _ : state) {
     builder.Reset();
     for (int i = 0; i < kSeries; ++i) {
-      if (!builder.AddSeries(b.labels[i], std::span(&b.samples[i], 1)).ok()) std::abort();
+      Status st = encoded ? builder.AddSeries(b.encoded[i], std::span(&b.samples[i], 1))
+                          : builder.AddSeries(b.labels[i], std::span(&b.samples[i], 1));
+      if (!st.ok()) std::abort();
     }
     std::string_view body = builder.Finish();
     raw = body.size();
@@ -89,7 +106,7 @@ void BM_EncodeV1(benchmark::State& state, bool compress) {
   Report(state, raw, wire.size());
 }
 
-void BM_EncodeV2(benchmark::State& state, bool compress) {
+void BM_EncodeV2(benchmark::State& state, bool compress, bool encoded) {
   const Batch& b = TheBatch();
   WriteRequestV2Builder builder;
   std::string wire;
@@ -97,7 +114,9 @@ void BM_EncodeV2(benchmark::State& state, bool compress) {
   for (auto _ : state) {
     builder.Reset();
     for (int i = 0; i < kSeries; ++i) {
-      if (!builder.AddSeries(b.labels[i], std::span(&b.samples[i], 1)).ok()) std::abort();
+      Status st = encoded ? builder.AddSeries(b.encoded[i], std::span(&b.samples[i], 1))
+                          : builder.AddSeries(b.labels[i], std::span(&b.samples[i], 1));
+      if (!st.ok()) std::abort();
     }
     std::string_view body = builder.Finish();
     raw = body.size();
@@ -149,10 +168,74 @@ void BM_DecodeV1(benchmark::State& state) {
   Report(state, builder.Finish().size(), wire.size());
 }
 
-BENCHMARK_CAPTURE(BM_EncodeV1, encode_only, false);
-BENCHMARK_CAPTURE(BM_EncodeV1, encode_snappy, true);
-BENCHMARK_CAPTURE(BM_EncodeV2, encode_only, false);
-BENCHMARK_CAPTURE(BM_EncodeV2, encode_snappy, true);
+// What a series costs the first time a shard sees it: validating and
+// encoding its labels into the cache.
+void BM_EncodeLabels(benchmark::State& state) {
+  const Batch& b = TheBatch();
+  for (auto _ : state) {
+    for (int i = 0; i < kSeries; ++i) {
+      Result<EncodedLabels> e = EncodedLabels::FromLabels(b.labels[i]);
+      benchmark::DoNotOptimize(e.ok());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kSeries);
+  size_t heap = 0;
+  for (const EncodedLabels& e : b.encoded) heap += e.allocated_bytes();
+  state.counters["block_B/series"] = static_cast<double>(heap) / kSeries;
+}
+
+// ship::Shard's series cache entry before (labels::Labels) and after
+// (EncodedLabels); the shard's own types are private.
+struct LabelsEntry {
+  labels::Labels labels;
+  std::string_view drop_reason;
+};
+struct EncodedEntry {
+  EncodedLabels labels;
+  uint8_t drop = 0;
+};
+
+// Heap bytes per entry of a series cache shaped like ship::Shard's
+// (unordered_map<SeriesRef, entry>), 100k series (the 2000 label sets,
+// 50 times each), by glibc's count of bytes in use: map nodes, buckets and
+// whatever the entry owns.
+template <typename Entry>
+void BM_CacheHeap(benchmark::State& state) {
+  const Batch& b = TheBatch();
+  constexpr int kCopies = 50;
+  double per_series = 0;
+  for (auto _ : state) {
+    const size_t before = mallinfo2().uordblks;
+    {
+      std::unordered_map<uint64_t, Entry> cache;
+      for (int c = 0; c < kCopies; ++c) {
+        for (int i = 0; i < kSeries; ++i) {
+          const uint64_t ref = static_cast<uint64_t>(c) * kSeries + static_cast<uint64_t>(i);
+          if constexpr (std::is_same_v<Entry, LabelsEntry>) {
+            cache.emplace(ref, LabelsEntry{b.labels[i], {}});
+          } else {
+            cache.emplace(ref, EncodedEntry{b.encoded[i], 0});
+          }
+        }
+      }
+      per_series = static_cast<double>(mallinfo2().uordblks - before) / (kCopies * kSeries);
+      benchmark::DoNotOptimize(cache.size());
+    }
+  }
+  state.counters["heap_B/series"] = per_series;
+}
+
+BENCHMARK_CAPTURE(BM_EncodeV1, encode_only, false, false);
+BENCHMARK_CAPTURE(BM_EncodeV1, encode_snappy, true, false);
+BENCHMARK_CAPTURE(BM_EncodeV1, pre_encoded_only, false, true);
+BENCHMARK_CAPTURE(BM_EncodeV1, pre_encoded_snappy, true, true);
+BENCHMARK_CAPTURE(BM_EncodeV2, encode_only, false, false);
+BENCHMARK_CAPTURE(BM_EncodeV2, encode_snappy, true, false);
+BENCHMARK_CAPTURE(BM_EncodeV2, pre_encoded_only, false, true);
+BENCHMARK_CAPTURE(BM_EncodeV2, pre_encoded_snappy, true, true);
+BENCHMARK(BM_EncodeLabels);
+BENCHMARK_TEMPLATE(BM_CacheHeap, LabelsEntry)->Iterations(1);
+BENCHMARK_TEMPLATE(BM_CacheHeap, EncodedEntry)->Iterations(1);
 BENCHMARK(BM_GeneratedV1);
 BENCHMARK(BM_DecodeV1);
 

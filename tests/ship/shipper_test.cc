@@ -254,6 +254,35 @@ TEST_F(ShipperTest, WriteRelabelDropsAreCounted) {
   EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "dropped_series"), 50);
 }
 
+// A series the encoder refuses (here an empty label name, which the WAL
+// stores as given) is dropped and counted as invalid_series, with the
+// encoder's reason in the status; the other series of the same records are
+// delivered and the cursor passes all of them.
+TEST_F(ShipperTest, SeriesTheEncoderRefusesAreDroppedAndCounted) {
+  Sink& sink = NewSink();
+  for (int r = 0; r < 4; ++r) {
+    wal::Batch b(1);
+    b.Add(labels::Labels::FromUnsorted({{"__name__", "bad_total"}, {"", "v"}}),
+          kStart + int64_t{r} * 1000, r);
+    b.Add(labels::Labels::Of({{"__name__", "good_total"}}), kStart + int64_t{r} * 1000, r);
+    ASSERT_TRUE(wal_->Append(b).ok());
+  }
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  StartManager(cfg);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  EXPECT_EQ(sink.accepted_samples(), 4u);
+  auto got = sink.accepted();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got.begin()->first, R"({__name__="good_total"})");
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "invalid_series"), 4);
+  auto st = manager_->Status();
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_NE(st[0].last_error.find("series refused by the encoder: series {"), std::string::npos)
+      << st[0].last_error;
+  EXPECT_NE(st[0].last_error.find("empty label name"), std::string::npos) << st[0].last_error;
+}
+
 TEST_F(ShipperTest, RetriesServerErrorsAnd429AndDropsOther4xxWithAccounting) {
   Sink& sink = NewSink();
   // Request 0: 500; 1: 429 + Retry-After 0; 2: 400 (dropped); then 204.
