@@ -81,10 +81,11 @@ class ReportingLogger final : public rocksdb::Logger {
   Listener* const listener_;
 };
 
-// Memtable of the small families (meta: cursors, shard marks, replay jobs,
-// rewritten in place many times per second while shipping). Their memtable
+// Memtable of the small families. Meta (cursors, shard marks, replay jobs)
+// is rewritten in place many times per second while shipping: its memtable
 // fills with overwrites of the same few keys, so a large one would only let
-// RSS grow with the amount shipped before a flush.
+// RSS grow with the amount shipped before a flush. Series is written once
+// per new series and read back only at open.
 constexpr size_t kSmallFamilyWriteBuffer = 1 << 20;
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd,
@@ -224,7 +225,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> WalImpl::Families() const {
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options_.block_cache_size);
   return {
       {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false, cache, /*small=*/true)},
-      {std::string(kSeriesFamily), FamilyOptions(options_, true, cache)},
+      {std::string(kSeriesFamily), FamilyOptions(options_, true, cache, /*small=*/true)},
       {std::string(kSamplesFamily), FamilyOptions(options_, true, cache)},
       {std::string(kMetaFamily), FamilyOptions(options_, false, cache, /*small=*/true)},
   };
