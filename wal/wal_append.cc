@@ -102,7 +102,7 @@ Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb,
       EncodeLabels(p.labels, &scratch_);
       rocksdb::Status rs = wb.Put(cf_series_, ToSlice(U64Key(ref)), ToSlice(scratch_));
       if (!rs.ok()) return FromRocks(rs, "Append");
-      series_.Insert(ref, std::move(p.labels), seq);
+      series_.Insert(ref, p.labels, seq);  // stores a packed copy
       *new_series = true;
       MutexLock l(stats_mu_);
       ++stats_.created_series;
