@@ -16,7 +16,7 @@ constexpr std::string_view kComponent = "remote";
 constexpr int64_t kLogEveryMs = 10'000;
 }  // namespace
 
-Shard::Shard(ShipperContext& ctx, int index, ShardMark mark)
+Shard::Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache)
     : ctx_(ctx),
       index_(index),
       max_per_send_(static_cast<size_t>(ctx.endpoint->config.queue_config.max_samples_per_send)),
@@ -29,6 +29,7 @@ Shard::Shard(ShipperContext& ctx, int index, ShardMark mark)
     mark_ = mark;
     replay_ = mark.sent_end > mark.acked;
   }
+  cache_ = std::move(cache);
   thread_ = std::thread([this] { Run(); });
 }
 

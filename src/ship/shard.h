@@ -29,6 +29,7 @@
 #include "src/remote/write_request_v1.h"
 #include "src/remote/write_request_v2.h"
 #include "src/ship/position.h"
+#include "src/ship/series_cache.h"
 #include "src/ship/shipper_context.h"
 
 namespace ferry::ship {
@@ -42,8 +43,10 @@ struct QueuedSample {
 
 class Shard {
  public:
-  // "ctx" must outlive the Shard. Starts the sending thread.
-  Shard(ShipperContext& ctx, int index, ShardMark mark);
+  // "ctx" must outlive the Shard. Starts the sending thread. "cache": series
+  // already resolved for this shard (handed over by the shards a reshard
+  // replaced), so they are not looked up and encoded again.
+  Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache = {});
   // Joins the thread. REQUIRES: Stop() called, or the shard idle.
   ~Shard();
   Shard(const Shard&) = delete;
@@ -62,6 +65,9 @@ class Shard {
   // CancelFlush(). Used by drain (reshard) and Stop().
   void RequestFlush();
   void CancelFlush();
+  // Moves the series cache out. REQUIRES: Join() returned.
+  SeriesCache TakeCache() { return std::move(cache_); }
+
   // Tells the thread to exit once idle (after RequestFlush) or at once
   // when ctx.hard_stop is set; Join() waits for it.
   void Stop();
@@ -116,17 +122,13 @@ class Shard {
   //
   // Series cache: the labels each series is sent with (after external
   // labels and write_relabel_configs), validated and encoded once. An entry
-  // is 16 bytes plus one block of the label set's wire bytes; a dropped
-  // series holds no block. Messages of series the encoder refused (rare:
-  // the WAL and relabeling already forbid what it refuses) are kept apart
-  // so entries stay small, and are reported with every request that drops
-  // their samples, as before.
-  enum class Drop : uint8_t { kNone, kUnknownSeries, kDroppedSeries, kInvalidSeries };
-  struct CachedSeries {
-    remote::EncodedLabels labels;  // empty unless drop == kNone
-    Drop drop = Drop::kNone;
-  };
-  std::unordered_map<wal::SeriesRef, CachedSeries> cache_;
+  // is a 24-byte slot plus one block of the label set's wire bytes; a
+  // dropped series holds no block. Messages of series the encoder refused
+  // (rare: the WAL and relabeling already forbid what it refuses) are kept
+  // apart so entries stay small, and are reported with every request that
+  // drops their samples, as before.
+  using Drop = SeriesCache::Drop;
+  SeriesCache cache_;
   std::unordered_map<wal::SeriesRef, std::string> refused_;  // kInvalidSeries messages
   std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
   std::vector<bool> dropped_;

@@ -16,38 +16,38 @@ using std::chrono::milliseconds;
 
 constexpr size_t kMaxCachedSeries = 200'000;  // per shard
 constexpr size_t kLoggedBodyBytes = 256;
+constexpr size_t kPrefetchAhead = 8;  // samples ahead; one per series in steady scrapes
 
 enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
 
 }  // namespace
 
 const remote::EncodedLabels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_reason) {
-  auto it = cache_.find(ref);
-  if (it == cache_.end()) {
+  SeriesCache::Entry* entry = cache_.Find(ref);
+  if (entry == nullptr) {
     if (cache_.size() >= kMaxCachedSeries) {
-      cache_.clear();
+      cache_.Clear();
       refused_.clear();
     }
-    CachedSeries entry;
+    entry = cache_.Insert(ref);
     Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
     labels::Labels sent;
     if (!ls.ok()) {
-      entry.drop = Drop::kUnknownSeries;
+      entry->drop = Drop::kUnknownSeries;
     } else if (!ctx_.endpoint->SendLabels(*ls, &lb_, &sent)) {
-      entry.drop = Drop::kDroppedSeries;
+      entry->drop = Drop::kDroppedSeries;
     } else if (Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
                !enc.ok()) {
-      entry.drop = Drop::kInvalidSeries;
+      entry->drop = Drop::kInvalidSeries;
       refused_[ref] = enc.status().message();
     } else {
-      entry.labels = std::move(*enc);
+      entry->labels = std::move(*enc);
     }
-    it = cache_.emplace(ref, std::move(entry)).first;
   }
-  switch (it->second.drop) {
+  switch (entry->drop) {
     case Drop::kNone:
       *drop_reason = {};
-      return &it->second.labels;
+      return &entry->labels;
     case Drop::kUnknownSeries:
       *drop_reason = kReasonUnknownSeries;
       break;
@@ -79,6 +79,8 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
+    // The slot a few series ahead: hides its cache miss behind this one.
+    if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
     std::string_view reason;
     const remote::EncodedLabels* ls = Resolve(order_[i].first, &reason);
     run_.clear();

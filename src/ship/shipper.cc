@@ -120,12 +120,14 @@ Shipper::Shipper(wal::Wal& wal, httpclient::Client& client, ShipMetrics& familie
 
 Shipper::~Shipper() { Stop(); }
 
-void Shipper::StartShards(int n, const std::vector<ShardMark>& marks) {
+void Shipper::StartShards(int n, const std::vector<ShardMark>& marks,
+                          std::vector<SeriesCache> caches) {
   shards_.clear();
   skip_before_.clear();
   replay_end_.clear();
   for (int k = 0; k < n; ++k) {
-    shards_.push_back(std::make_unique<Shard>(ctx_, k, marks[k]));
+    shards_.push_back(std::make_unique<Shard>(
+        ctx_, k, marks[k], k < static_cast<int>(caches.size()) ? std::move(caches[k]) : SeriesCache()));
     skip_before_.push_back(marks[k].acked);
     replay_end_.push_back(marks[k].sent_end);
   }

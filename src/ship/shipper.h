@@ -116,7 +116,9 @@ class Shipper {
   void UpdateMetrics(bool caught_up);
   void ConsiderResharding();
   bool Reshard(int n);
-  void StartShards(int n, const std::vector<ShardMark>& marks);
+  // "caches": per new shard, series already resolved (empty: none).
+  void StartShards(int n, const std::vector<ShardMark>& marks,
+                   std::vector<SeriesCache> caches = {});
   void StopShards(std::chrono::steady_clock::time_point deadline);
 
   wal::Wal& wal_;

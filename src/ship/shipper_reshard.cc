@@ -155,7 +155,17 @@ bool Shipper::Reshard(int n) {
   for (int k = n; k < old; ++k) wal_.DeleteMeta(prefix, ShardKey(k)).IgnoreError();  // tidy only
   for (auto& sh : shards_) sh->Stop();
   for (auto& sh : shards_) sh->Join();
-  StartShards(n, marks);
+  // Hand every resolved series to the shard that owns it now, so a reshard
+  // does not look up, relabel and encode every series again. Series the
+  // encoder refused or the WAL did not know are resolved afresh.
+  std::vector<SeriesCache> caches(n);
+  for (auto& sh : shards_) {
+    sh->TakeCache().Drain([&](wal::SeriesRef ref, SeriesCache::Entry&& e) {
+      if (e.drop != SeriesCache::Drop::kNone && e.drop != SeriesCache::Drop::kDroppedSeries) return;
+      *caches[ShardOf(ref, n)].Insert(ref) = std::move(e);
+    });
+  }
+  StartShards(n, marks, std::move(caches));
   reshards_.fetch_add(1);
   log::Info(kComponent, "resharded",
             {{"remote_name", endpoint_->identity}, {"from", old}, {"to", n}});

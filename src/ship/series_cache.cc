@@ -1,0 +1,50 @@
+#include "src/ship/series_cache.h"
+
+#include <bit>
+#include <utility>
+
+#include "src/base/check.h"
+
+namespace ferry::ship {
+
+namespace {
+constexpr size_t kInitialSlots = 1024;
+}  // namespace
+
+SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref) {
+  FERRY_DCHECK(ref != wal::kNoSeriesRef);
+  if (slots_.empty() || (size_ + 1) * 2 > slots_.size()) {
+    Rehash(slots_.empty() ? kInitialSlots : slots_.size() * 2);
+  }
+  size_t i = Index(ref);
+  while (slots_[i].ref != wal::kNoSeriesRef) {
+    FERRY_DCHECK(slots_[i].ref != ref);
+    i = (i + 1) & mask_;
+  }
+  slots_[i].ref = ref;
+  ++size_;
+  return &slots_[i].entry;
+}
+
+void SeriesCache::Clear() {
+  std::vector<Slot>().swap(slots_);
+  mask_ = 0;
+  shift_ = 64;
+  size_ = 0;
+}
+
+void SeriesCache::Rehash(size_t capacity) {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.resize(capacity);
+  mask_ = capacity - 1;
+  shift_ = 64 - std::countr_zero(capacity);
+  for (Slot& s : old) {
+    if (s.ref == wal::kNoSeriesRef) continue;
+    size_t i = Index(s.ref);
+    while (slots_[i].ref != wal::kNoSeriesRef) i = (i + 1) & mask_;
+    slots_[i] = std::move(s);
+  }
+}
+
+}  // namespace ferry::ship
