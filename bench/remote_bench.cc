@@ -68,7 +68,12 @@ const Batch& TheBatch() {
       const double v = metric % 2 == 0 ? static_cast<double>(rng() % 10'000'000)
                                        : std::uniform_real_distribution<double>(0, 1e6)(rng);
       b.samples.push_back(Sample{ts, v});
-      Result<EncodedLabels> e = EncodedLabels::FromLabels(b.labels.back());
+    }
+    // Encoded after all the Labels, so the Labels' heap layout is the one
+    // it was before EncodedLabels existed (interleaving the allocations
+    // slowed the Labels cases by ~6 % through cache misses).
+    for (const labels::Labels& ls : b.labels) {
+      Result<EncodedLabels> e = EncodedLabels::FromLabels(ls);
       if (!e.ok()) std::abort();
       b.encoded.push_back(std::move(*e));
     }

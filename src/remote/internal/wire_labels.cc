@@ -15,11 +15,6 @@ Status LabelError(const labels::Labels& ls, std::string_view what, std::string_v
   return Status::InvalidArgument(std::move(msg));
 }
 
-// Payload of one prometheus.Label; both fields are always present.
-size_t LabelSize(const labels::Label& l) {
-  return LengthDelimitedSize(l.name.size()) + LengthDelimitedSize(l.value.size());
-}
-
 }  // namespace
 
 Status CollectWireLabels(const labels::Labels& ls, std::string_view what,
@@ -56,26 +51,8 @@ Status CollectWireLabels(const labels::Labels& ls, std::string_view what,
   return Status::Ok();
 }
 
-Status CollectSeriesLabels(const labels::Labels& ls, std::vector<const labels::Label*>* out) {
-  FERRY_RETURN_IF_ERROR(CollectWireLabels(ls, "series", out));
-  if (out->empty()) return LabelError(ls, "series", "no labels with a non-empty value");
-  return Status::Ok();
-}
-
-size_t V1LabelsSize(std::span<const labels::Label* const> ls) {
-  size_t n = 0;
-  for (const labels::Label* l : ls) n += LengthDelimitedSize(LabelSize(*l));
-  return n;
-}
-
-char* WriteV1Labels(char* p, std::span<const labels::Label* const> ls) {
-  for (const labels::Label* l : ls) {
-    p = WriteByte(p, kV1LabelsTag);
-    p = WriteVarint(p, LabelSize(*l));
-    p = WriteStringField(p, kV1LabelNameTag, l->name);
-    p = WriteStringField(p, kV1LabelValueTag, l->value);
-  }
-  return p;
+Status NoLabelsError(const labels::Labels& ls) {
+  return LabelError(ls, "series", "no labels with a non-empty value");
 }
 
 }  // namespace ferry::remote::internal

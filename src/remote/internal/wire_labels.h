@@ -33,8 +33,8 @@ namespace ferry::remote::internal {
 // CollectWireLabels(ls, "series", out), and additionally kInvalidArgument
 // "series {...}: no labels with a non-empty value" when nothing is left:
 // the checks every encoder applies to a series' own labels.
-[[nodiscard]] Status CollectSeriesLabels(const labels::Labels& ls,
-                                         std::vector<const labels::Label*>* out);
+[[nodiscard]] inline Status CollectSeriesLabels(const labels::Labels& ls,
+                                                std::vector<const labels::Label*>* out);
 
 // Remote-write 1.0 labels: field 1 of both prometheus.TimeSeries and
 // prometheus.Exemplar, each element a prometheus.Label:
@@ -45,8 +45,42 @@ inline constexpr uint8_t kV1LabelValueTag = Tag(2, kLengthDelimited);
 
 // Bytes WriteV1Labels() writes for "ls" (as filled by CollectWireLabels:
 // names and values non-empty, so both fields of every Label are present).
-size_t V1LabelsSize(std::span<const labels::Label* const> ls);
+inline size_t V1LabelsSize(std::span<const labels::Label* const> ls);
 // Writes V1LabelsSize(ls) bytes at "p"; returns the end.
-char* WriteV1Labels(char* p, std::span<const labels::Label* const> ls);
+inline char* WriteV1Labels(char* p, std::span<const labels::Label* const> ls);
+
+// Implementation. Inline: these run per series on the labels::Labels path
+// of both builders, where an out-of-line call measurably cost (~5 %).
+
+// "series {...}: no labels with a non-empty value".
+[[nodiscard]] Status NoLabelsError(const labels::Labels& ls);
+
+inline Status CollectSeriesLabels(const labels::Labels& ls,
+                                  std::vector<const labels::Label*>* out) {
+  FERRY_RETURN_IF_ERROR(CollectWireLabels(ls, "series", out));
+  if (out->empty()) [[unlikely]] return NoLabelsError(ls);
+  return Status::Ok();
+}
+
+// Payload of one prometheus.Label; both fields are always present.
+inline size_t V1LabelSize(const labels::Label& l) {
+  return LengthDelimitedSize(l.name.size()) + LengthDelimitedSize(l.value.size());
+}
+
+inline size_t V1LabelsSize(std::span<const labels::Label* const> ls) {
+  size_t n = 0;
+  for (const labels::Label* l : ls) n += LengthDelimitedSize(V1LabelSize(*l));
+  return n;
+}
+
+inline char* WriteV1Labels(char* p, std::span<const labels::Label* const> ls) {
+  for (const labels::Label* l : ls) {
+    p = WriteByte(p, kV1LabelsTag);
+    p = WriteVarint(p, V1LabelSize(*l));
+    p = WriteStringField(p, kV1LabelNameTag, l->name);
+    p = WriteStringField(p, kV1LabelValueTag, l->value);
+  }
+  return p;
+}
 
 }  // namespace ferry::remote::internal
