@@ -12,13 +12,6 @@ namespace {
 
 constexpr size_t kLengthPrefix = sizeof(uint32_t);
 
-// Reads a tag and a length from trusted bytes; returns the payload start.
-const char* ReadField(const char* p, uint8_t want_tag, uint64_t* len) {
-  FERRY_DCHECK(static_cast<uint8_t>(*p) == want_tag);
-  (void)want_tag;
-  return internal::ReadTrustedVarint(p + 1, len);
-}
-
 }  // namespace
 
 Result<EncodedLabels> EncodedLabels::FromLabels(const labels::Labels& ls) {
@@ -52,24 +45,6 @@ EncodedLabels& EncodedLabels::operator=(const EncodedLabels& other) {
 }
 
 EncodedLabels::Iterator::Iterator(const char* p, const char* end) : next_(p), end_(end) { Parse(); }
-
-void EncodedLabels::Iterator::Parse() {
-  if (next_ == end_) {
-    next_ = nullptr;
-    label_ = {};
-    return;
-  }
-  uint64_t label_len, name_len, value_len;
-  const char* p = ReadField(next_, internal::kV1LabelsTag, &label_len);
-  const char* label_end = p + label_len;
-  p = ReadField(p, internal::kV1LabelNameTag, &name_len);
-  label_.name = std::string_view(p, name_len);
-  p = ReadField(p + name_len, internal::kV1LabelValueTag, &value_len);
-  label_.value = std::string_view(p, value_len);
-  FERRY_DCHECK(p + value_len == label_end);
-  FERRY_DCHECK(label_end <= end_);
-  next_ = label_end;
-}
 
 EncodedLabels::Iterator EncodedLabels::begin() const {
   std::string_view b = bytes();
