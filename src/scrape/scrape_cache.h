@@ -143,7 +143,8 @@ class ScrapeCache {
   void ClearOrder() {
     std::vector<Entry*>().swap(order_);
     std::string().swap(order_keys_);
-    std::vector<uint32_t>(1, 0).swap(order_off_);
+    order_off_.assign(1, 0);
+    order_off_.shrink_to_fit();
     std::vector<TapeEntry>().swap(tape_);
     std::string().swap(tape_bytes_);
   }
@@ -240,7 +241,8 @@ class ScrapeCache {
   void ReleaseNext() {
     std::vector<Entry*>().swap(next_order_);
     std::string().swap(next_keys_);
-    std::vector<uint32_t>(1, 0).swap(next_off_);
+    next_off_.assign(1, 0);
+    next_off_.shrink_to_fit();  // no allocation when already that small
     std::vector<TapeEntry>().swap(next_tape_);
     std::string().swap(next_tape_bytes_);
   }
