@@ -2,13 +2,25 @@
 
 #include <snappy.h>
 
+#include <memory>
+
 namespace ferry::remote {
 
 void Compress(std::string_view in, std::string* out) {
-  out->resize(snappy::MaxCompressedLength(in.size()));
+  // Compress into a per-thread scratch block that is never zero-filled
+  // (std::string::resize to the worst-case length memset ~1.2x the input
+  // every call: 3 % of ferry's CPU at 100 k series), then copy the
+  // compressed bytes, typically a fifth of that.
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local size_t capacity = 0;
+  const size_t max = snappy::MaxCompressedLength(in.size());
+  if (capacity < max) {
+    scratch.reset(new char[max]);
+    capacity = max;
+  }
   size_t n = 0;
-  snappy::RawCompress(in.data(), in.size(), out->data(), &n);
-  out->resize(n);
+  snappy::RawCompress(in.data(), in.size(), scratch.get(), &n);
+  out->assign(scratch.get(), n);
 }
 
 Status Decompress(std::string_view in, size_t max_bytes, std::string* out) {

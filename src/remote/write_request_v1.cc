@@ -1,5 +1,7 @@
 #include "src/remote/write_request_v1.h"
 
+#include <algorithm>
+
 #include "src/remote/internal/wire.h"
 #include "src/remote/internal/wire_labels.h"
 
@@ -93,10 +95,15 @@ Status WriteRequestBuilder::SizeSeries(size_t labels_size, std::span<const Sampl
   return Status::Ok();
 }
 
+char* WriteRequestBuilder::Append(size_t n) {
+  if (used_ + n > buf_.size()) buf_.resize(std::max(used_ + n, 2 * buf_.size()));
+  char* p = buf_.data() + used_;
+  used_ += n;
+  return p;
+}
+
 char* WriteRequestBuilder::StartSeries(size_t body) {
-  const size_t old_size = buf_.size();
-  buf_.resize(old_size + LengthDelimitedSize(body));
-  char* p = buf_.data() + old_size;
+  char* p = Append(LengthDelimitedSize(body));
   p = internal::WriteByte(p, kRequestTimeseries);
   return internal::WriteVarint(p, body);
 }
@@ -119,7 +126,7 @@ void WriteRequestBuilder::FinishSeries(char* p, std::span<const Sample> samples,
     p = internal::WriteDoubleField(p, kExemplarValue, e.value);
     p = internal::WriteInt64Field(p, kExemplarTimestamp, e.timestamp_ms);
   }
-  FERRY_DCHECK(p == buf_.data() + buf_.size());
+  FERRY_DCHECK(p == buf_.data() + used_);
   ++series_;
   samples_ += samples.size();
   exemplars_ += exemplars.size();
@@ -130,9 +137,7 @@ void WriteRequestBuilder::AddMetadata(const MetricMetadata& md) {
   const size_t body = (type != 0 ? 1 + internal::VarintSize(type) : 0) +
                       StringFieldSize(md.metric_family_name) + StringFieldSize(md.help) +
                       StringFieldSize(md.unit);
-  const size_t old_size = buf_.size();
-  buf_.resize(old_size + LengthDelimitedSize(body));
-  char* p = buf_.data() + old_size;
+  char* p = Append(LengthDelimitedSize(body));
   p = internal::WriteByte(p, kRequestMetadata);
   p = internal::WriteVarint(p, body);
   if (type != 0) {
@@ -142,12 +147,12 @@ void WriteRequestBuilder::AddMetadata(const MetricMetadata& md) {
   p = WriteOptionalString(p, kMetadataFamily, md.metric_family_name);
   p = WriteOptionalString(p, kMetadataHelp, md.help);
   p = WriteOptionalString(p, kMetadataUnit, md.unit);
-  FERRY_DCHECK(p == buf_.data() + buf_.size());
+  FERRY_DCHECK(p == buf_.data() + used_);
   ++metadata_;
 }
 
 void WriteRequestBuilder::Reset() {
-  buf_.clear();
+  used_ = 0;
   series_ = samples_ = exemplars_ = metadata_ = 0;
 }
 

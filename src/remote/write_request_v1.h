@@ -82,7 +82,7 @@ class WriteRequestBuilder {
   // Returns the encoded request (uncompressed). The view is valid until the
   // next non-const call. More series may be added after Finish(); the next
   // Finish() then covers all of them.
-  std::string_view Finish() const { return buf_; }
+  std::string_view Finish() const { return std::string_view(buf_.data(), used_); }
 
   // Forgets everything added, keeping the buffer's capacity for reuse.
   void Reset();
@@ -92,7 +92,7 @@ class WriteRequestBuilder {
   size_t exemplars() const { return exemplars_; }
   size_t metadata() const { return metadata_; }
   // Uncompressed size of the request so far.
-  size_t size_bytes() const { return buf_.size(); }
+  size_t size_bytes() const { return used_; }
 
  private:
   // The parts both AddSeries overloads share. SizeSeries checks the
@@ -104,9 +104,14 @@ class WriteRequestBuilder {
   [[nodiscard]] Status SizeSeries(size_t labels_size, std::span<const Sample> samples,
                                   std::span<const Exemplar> exemplars, size_t* body);
   char* StartSeries(size_t body);
+  // Makes room for "n" more bytes and returns where they go.
+  char* Append(size_t n);
   void FinishSeries(char* p, std::span<const Sample> samples, std::span<const Exemplar> exemplars);
 
+  // The request is buf_[0, used_). buf_ keeps its high-water size across
+  // Reset(), so appending does not zero-fill bytes about to be written.
   std::string buf_;
+  size_t used_ = 0;
   size_t series_ = 0;
   size_t samples_ = 0;
   size_t exemplars_ = 0;
