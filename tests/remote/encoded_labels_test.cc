@@ -15,17 +15,8 @@ namespace ferry::remote {
 namespace {
 
 using labels::Labels;
+using testing::Hex;
 using testing::InputSeries;
-
-std::string Hex(std::string_view s) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 EncodedLabels MustEncode(const Labels& ls) {
   Result<EncodedLabels> e = EncodedLabels::FromLabels(ls);

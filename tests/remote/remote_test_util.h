@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/labels/labels.h"
@@ -56,6 +57,17 @@ inline DecodedSeries Expected(const InputSeries& in, bool v2) {
 }
 
 inline uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
+
+// Lower-case hex of "s", for byte-exact comparisons that print readably.
+inline std::string Hex(std::string_view s) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
 
 inline void ExpectSameSeries(const DecodedSeries& want, const DecodedSeries& got,
                              const std::string& where) {

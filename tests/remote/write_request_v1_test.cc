@@ -14,17 +14,8 @@ namespace {
 
 using labels::Labels;
 using testing::Expected;
+using testing::Hex;
 using testing::InputSeries;
-
-std::string Hex(std::string_view s) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 // The same request built with the protoc-generated classes, from the wire
 // form of the input (sorted, empty values dropped).

@@ -15,18 +15,9 @@ namespace {
 
 using labels::Labels;
 using testing::Expected;
+using testing::Hex;
 using testing::InputSeries;
 namespace v2 = io::prometheus::write::v2;
-
-std::string Hex(std::string_view s) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 Status Add(WriteRequestV2Builder& b, const InputSeries& s) {
   SeriesExtrasV2 extras;

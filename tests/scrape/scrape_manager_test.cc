@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -19,11 +18,14 @@
 
 #include "src/config/loader.h"
 #include "src/scrape/pool_settings.h"
+#include "tests/testing/gzip.h"
 #include "tests/testing/test_util.h"
 #include "wal/wal.h"
 
 namespace ferry::scrape {
 namespace {
+
+using ::ferry::testing::Gzip;
 
 using namespace std::chrono_literals;
 using labels::Labels;
@@ -32,20 +34,6 @@ using ::ferry::testing::TempDir;
 constexpr char kTextType[] = "text/plain; version=0.0.4; charset=utf-8";
 
 bool IsStale(double v) { return std::bit_cast<uint64_t>(v) == wal::kStaleNaNBits; }
-
-std::string Gzip(const std::string& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, in.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // What a path of a TargetServer answers.
 struct Reply {
