@@ -90,7 +90,9 @@ TEST(SeriesTableTest, CollectBelowRemovesOnlyOldSeries) {
     const bool kept = i % 3 == 0;
     ASSERT_EQ(t.Contains(i + 1), kept) << i;
     ASSERT_EQ(t.Find(Series(i)), kept ? SeriesRef(i + 1) : kNoSeriesRef) << i;
-    if (kept) ASSERT_EQ(*t.Get(i + 1), Series(i));
+    if (kept) {
+      ASSERT_EQ(*t.Get(i + 1), Series(i));
+    }
   }
   EXPECT_TRUE(t.CollectBelow(20).empty());
   // Inserting after a collection (refs are never reused by the WAL).
