@@ -184,8 +184,16 @@ Status Setup(Transfer* t, const std::string& user_agent) {
   return Status::Ok();
 }
 
+// "GET \"http://...\": ", the start of every error about a transfer.
+std::string Where(const Transfer& t) { return t.request.method + " \"" + t.request.url + "\": "; }
+
+Status BodyTooLarge(const Transfer& t) {
+  return Status::ResourceExhausted(Where(t) + "body size limit exceeded (" +
+                                   std::to_string(t.request.max_body_bytes) + " bytes)");
+}
+
 Status MapCurlError(CURLcode code, const Transfer& t) {
-  std::string where = t.request.method + " \"" + t.request.url + "\": ";
+  const std::string where = Where(t);
   std::string detail = t.error[0] ? t.error : curl_easy_strerror(code);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -268,9 +276,7 @@ struct Client::Impl {
     t->response.bytes_received = static_cast<uint64_t>(wire);
     Status s;
     if (t->too_large) {
-      s = Status::ResourceExhausted(t->request.method + " \"" + t->request.url +
-                                    "\": body size limit exceeded (" +
-                                    std::to_string(t->request.max_body_bytes) + " bytes)");
+      s = BodyTooLarge(*t);
     } else if (code != CURLE_OK) {
       s = MapCurlError(code, *t);
     } else if (t->request.accept_gzip && t->response.Header("content-encoding") == "gzip") {
@@ -284,14 +290,12 @@ struct Client::Impl {
   Status Gunzip(Transfer* t) {
     std::string decoded;
     Status s = gunzip.Decode(t->response.body, t->request.max_body_bytes, &decoded);
-    const std::string where = t->request.method + " \"" + t->request.url + "\": ";
-    if (s.IsResourceExhausted()) {
-      return Status::ResourceExhausted(where + "body size limit exceeded (" +
-                                       std::to_string(t->request.max_body_bytes) + " bytes)");
+    if (s.ok()) {
+      t->response.body = std::move(decoded);
+      return s;
     }
-    if (!s.ok()) return Status::Unavailable(where + s.message());
-    t->response.body = std::move(decoded);
-    return Status::Ok();
+    if (s.IsResourceExhausted()) return BodyTooLarge(*t);
+    return Status::Unavailable(Where(*t) + s.message());
   }
 
   void Loop() {

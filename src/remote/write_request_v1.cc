@@ -66,7 +66,7 @@ Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<co
 Status WriteRequestBuilder::AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
   if (labels.empty()) {
-    return Status::InvalidArgument("series {}: no labels with a non-empty value");
+    return internal::NoLabelsError({});  // "series {}: ..."
   }
   const std::string_view bytes = labels.bytes();
   size_t body = 0;

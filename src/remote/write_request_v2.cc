@@ -87,7 +87,7 @@ Status WriteRequestV2Builder::AddSeries(const EncodedLabels& labels,
                                         std::span<const Sample> samples,
                                         const SeriesExtrasV2& extras) {
   if (labels.empty()) {
-    return Status::InvalidArgument("series {}: no labels with a non-empty value");
+    return internal::NoLabelsError({});  // "series {}: ..."
   }
   Status st = CheckExemplars(extras.exemplars);
   if (!st.ok()) return st.WithContext("series " + labels.ToString());

@@ -180,19 +180,13 @@ void Sender::Persist() {
 }
 
 const remote::EncodedLabels* Sender::Resolve(wal::SeriesRef ref) {
-  auto it = cache_.find(ref);
-  if (it == cache_.end()) {
-    if (cache_.size() >= kMaxCachedSeries) cache_.clear();
-    remote::EncodedLabels entry;  // empty: dropped
-    Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
-    labels::Labels sent;
-    if (ls.ok() && ctx_.endpoint->SendLabels(*ls, &lb_, &sent)) {
-      Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
-      if (enc.ok()) entry = std::move(*enc);
-    }
-    it = cache_.emplace(ref, std::move(entry)).first;
+  ship::SeriesCache::Entry* e = cache_.Find(ref);
+  if (e == nullptr) {
+    if (cache_.size() >= kMaxCachedSeries) cache_.Clear();
+    e = cache_.Insert(ref);
+    ship::ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, e, nullptr);
   }
-  return it->second.empty() ? nullptr : &it->second;
+  return e->drop == ship::SeriesCache::Drop::kNone ? &e->labels : nullptr;
 }
 
 size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,

@@ -29,7 +29,6 @@
 #include <span>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "src/base/clock.h"
@@ -44,6 +43,7 @@
 #include "src/replay/store.h"
 #include "src/ship/backoff.h"
 #include "src/ship/endpoint.h"
+#include "src/ship/series_cache.h"
 #include "wal/wal.h"
 
 namespace ferry::replay {
@@ -141,10 +141,9 @@ class Sender {
   size_t in_flight_samples_ FERRY_GUARDED_BY(mu_) = 0;
 
   // Sender-thread state.
-  // Series cache: the labels each series is sent with, encoded once; an
-  // empty value (never a valid encoding) means "drop its samples". An entry
-  // is a pointer plus one block of wire bytes (none when dropped).
-  std::unordered_map<wal::SeriesRef, remote::EncodedLabels> cache_;
+  // Series cache: the labels each series is sent with, encoded once, or
+  // why its samples are dropped (the shards' cache, src/ship/series_cache.h).
+  ship::SeriesCache cache_;
   std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
   std::vector<remote::Sample> run_;
   remote::WriteRequestBuilder v1_;

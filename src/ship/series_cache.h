@@ -1,6 +1,7 @@
-// SeriesCache: a shard's map from WAL series ref to the labels the series is
-// sent with (validated and encoded once) or the reason its samples are
-// dropped.
+// SeriesCache: a sender's map from WAL series ref to the labels the series
+// is sent with (validated and encoded once) or the reason its samples are
+// dropped. Used by the shipper's shards and by replay's senders; both fill
+// entries with ResolveSeries() below.
 //
 // An open-addressing table: linear probing over a power-of-two array of
 // 24-byte slots kept at most half full, indexed by Fibonacci hashing of the
@@ -14,16 +15,20 @@
 // There is no erase: a shard clears the whole cache when it reaches its
 // bound, and hands its entries to the next shards when resharding (Drain).
 //
-// Thread-safety: not thread-safe; owned by one shard's thread (or by the
-// reader while no shard runs).
+// Thread-safety: not thread-safe; owned by one sender thread (or by the
+// shipper's reader while no shard runs).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "src/labels/labels.h"
 #include "src/remote/encoded_labels.h"
+#include "src/ship/endpoint.h"
 #include "wal/record.h"
+#include "wal/wal.h"
 
 namespace ferry::ship {
 
@@ -86,5 +91,14 @@ class SeriesCache {
   int shift_ = 64;
   size_t size_ = 0;
 };
+
+// Fills "e" (a fresh entry) for series "ref": the labels endpoint "ep"
+// sends it with (read from "wal", then Endpoint::SendLabels, then encoded
+// once), or why its samples are dropped: kUnknownSeries (not in the WAL),
+// kDroppedSeries (relabeled away) or kInvalidSeries (refused by the
+// encoder; its message goes to "*refused" when that is not null). Shared by
+// the shipper's shards and replay's senders. "lb" is scratch.
+void ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref, labels::LabelsBuilder* lb,
+                   SeriesCache::Entry* e, std::string* refused);
 
 }  // namespace ferry::ship

@@ -30,19 +30,9 @@ const remote::EncodedLabels* Shard::Resolve(wal::SeriesRef ref, std::string_view
       refused_.clear();
     }
     entry = cache_.Insert(ref);
-    Result<labels::Labels> ls = ctx_.wal.GetSeries(ref);
-    labels::Labels sent;
-    if (!ls.ok()) {
-      entry->drop = Drop::kUnknownSeries;
-    } else if (!ctx_.endpoint->SendLabels(*ls, &lb_, &sent)) {
-      entry->drop = Drop::kDroppedSeries;
-    } else if (Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
-               !enc.ok()) {
-      entry->drop = Drop::kInvalidSeries;
-      refused_[ref] = enc.status().message();
-    } else {
-      entry->labels = std::move(*enc);
-    }
+    std::string refused;
+    ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, entry, &refused);
+    if (entry->drop == Drop::kInvalidSeries) refused_[ref] = std::move(refused);
   }
   switch (entry->drop) {
     case Drop::kNone:
