@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <set>
 
 #include "src/http/router.h"
@@ -223,7 +224,7 @@ TEST_F(ManagerTest, PauseAndCancelDoNotWaitForADeadReceiver) {
   EXPECT_EQ(m->Wait(other->id, seconds(5)).value().state, JobState::kCancelled);
 }
 
-TEST_F(ManagerTest, ResumesAfterRestartWithoutLosingOrRepeating) {
+TEST_F(ManagerTest, ResumesAfterRestartWithoutLosingOrReordering) {
   JobSpec spec = Spec(0, 49);
   spec.rate = 300;
   spec.max_samples_per_send = 20;
@@ -242,19 +243,32 @@ TEST_F(ManagerTest, ResumesAfterRestartWithoutLosingOrRepeating) {
   auto m = Open();  // resumes
   JobStatus done = WaitDone(*m, id);
   EXPECT_EQ(done.state, JobState::kDone);
+  // The sink stores everything, duplicates included. A request in flight at
+  // the stop may have been stored although its sender never saw the answer:
+  // it is resent after the restart (a real receiver refuses it; see
+  // RequestInFlightAtStopIsResentAlone...). So a series may see some
+  // timestamps twice, but nothing new ever arrives before something older.
   auto got = Accepted();
   ASSERT_EQ(got.size(), 10u);
   size_t dups = 0;
   for (const auto& [series, ts] : got) {
-    std::set<int64_t> uniq(ts.begin(), ts.end());
-    EXPECT_EQ(uniq.size(), 50u) << series;  // nothing missing
-    dups += ts.size() - uniq.size();
-    EXPECT_TRUE(std::is_sorted(ts.begin(), ts.end())) << series;  // order kept across the restart
+    std::set<int64_t> seen;
+    int64_t newest = std::numeric_limits<int64_t>::min();
+    for (int64_t t : ts) {
+      if (t > newest) {
+        newest = t;
+      } else {
+        EXPECT_TRUE(seen.count(t)) << series << ": " << t << " arrived after " << newest;
+        ++dups;
+      }
+      seen.insert(t);
+    }
+    EXPECT_EQ(seen.size(), 50u) << series;  // nothing missing
   }
-  // Only a request abandoned in flight at the stop may arrive twice.
+  // Only the requests in flight at the stop (one per shard) may arrive twice,
+  // and the abandoned attempt is not counted: every sample counts once.
   EXPECT_LE(dups, static_cast<size_t>(spec.shards * spec.max_samples_per_send));
-  EXPECT_EQ(done.counters.samples_sent + done.counters.samples_already_delivered,
-            500u + dups);
+  EXPECT_EQ(done.counters.samples_sent + done.counters.samples_already_delivered, 500u);
 }
 
 TEST_F(ManagerTest, RateLimitHoldsAfterTheBurst) {
