@@ -116,8 +116,44 @@ void ScrapeAppender::AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal:
     // Only a series without a ref yet (its first append, or after the WAL
     // collected it) needs its labels: unpacked for the batch.
     pending_.emplace_back(batch->size(), e);
-    batch->Add(e->labels.Unpack(), ts, v);
+    batch->Add(LabelsOf(*e), ts, v);
   }
+}
+
+bool ScrapeAppender::DeriveLabels(std::string_view key, labels::Labels* out) const {
+  std::string line;
+  line.reserve(key.size() + 3);
+  line.append(key).append(" 0\n");
+  std::unique_ptr<parse::Parser> p = parse::NewTextParser(line);
+  auto entry = p->Next();
+  if (!entry.ok() || *entry != parse::Entry::kSeries || p->Series() != key) return false;
+  labels::LabelsBuilder lb;
+  p->Labels(&lb);
+  Status error;
+  return BuildLabels(&lb, out, &error) && error.ok();
+}
+
+void ScrapeAppender::MaybeReleaseLabels(ScrapeCache::Entry* e) const {
+  if (e->derived() || e->dropped()) return;
+  labels::Labels derived;
+  if (DeriveLabels(e->key(), &derived) && e->labels == derived) e->ReleaseDerivableLabels();
+}
+
+labels::Labels ScrapeAppender::LabelsOf(const ScrapeCache::Entry& e) const {
+  if (!e.derived()) return e.labels.Unpack();
+  labels::Labels l;
+  // Checked when the labels were released: a broken invariant, not input.
+  FERRY_CHECK(DeriveLabels(e.key(), &l));
+  return l;
+}
+
+std::vector<labels::PackedLabels> ScrapeAppender::PreviousSeries() const {
+  std::vector<labels::PackedLabels> out;
+  out.reserve(cache_.previous().size());
+  for (const ScrapeCache::Entry* e : cache_.previous()) {
+    out.push_back(e->derived() ? labels::PackedLabels::Pack(LabelsOf(*e)) : e->labels);
+  }
+  return out;
 }
 
 void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out) {
@@ -134,8 +170,14 @@ void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcom
   if (inherited_.empty()) return;
   // By label set: the WAL resolves them to the series the old appender used.
   std::unordered_multimap<uint64_t, const labels::PackedLabels*> exposed;
+  std::vector<labels::PackedLabels> rebuilt;  // of derived() entries
   if (success_) {
-    for (const ScrapeCache::Entry* e : cache_.current()) exposed.emplace(e->labels.Hash(), &e->labels);
+    rebuilt.reserve(cache_.current().size());  // the pointers below stay valid
+    for (const ScrapeCache::Entry* e : cache_.current()) {
+      const labels::PackedLabels* l = &e->labels;
+      if (e->derived()) l = &rebuilt.emplace_back(labels::PackedLabels::Pack(LabelsOf(*e)));
+      exposed.emplace(l->Hash(), l);
+    }
   }
   for (const labels::PackedLabels& l : inherited_) {
     auto [lo, hi] = exposed.equal_range(l.Hash());
@@ -191,7 +233,16 @@ Status ScrapeAppender::FullScrape(parse::Parser& p, std::string_view body, int64
   }
   auto prefix = [&](size_t end) { return body.substr(p.EntryBegin(), end - p.EntryBegin()); };
   auto tape_meta = [&](MetadataStore::Entry* m) {
-    if (tape) cache_.AddTape(Kind::kMetadata, prefix(p.EntryEnd()), nullptr, m, false);
+    if (tape) cache_.AddTape(Kind::kMetadata, prefix(p.EntryEnd()), m);
+  };
+  // A sample line's prefix without its series bytes (the entry's key).
+  auto tape_sample = [&](std::string_view key, ScrapeCache::Entry* e, bool recorded) {
+    const size_t begin = p.EntryBegin();
+    const size_t key_begin = static_cast<size_t>(key.data() - body.data());
+    const size_t key_end = key_begin + key.size();
+    FERRY_DCHECK(begin <= key_begin && key_end <= p.ValueBegin());
+    cache_.AddTapeSample(body.substr(begin, key_begin - begin), e,
+                         body.substr(key_end, p.ValueBegin() - key_end), recorded);
   };
   labels::LabelsBuilder lb;
   size_t order_pos = 0;  // position in the last scrape's body order
@@ -202,7 +253,7 @@ Status ScrapeAppender::FullScrape(parse::Parser& p, std::string_view body, int64
       case parse::Entry::kSeries:
         break;
       case parse::Entry::kEof:
-        if (tape) cache_.AddTape(Kind::kEnd, body.substr(p.EntryBegin()), nullptr, nullptr, false);
+        if (tape) cache_.AddTape(Kind::kEnd, body.substr(p.EntryBegin()), nullptr);
         return Status::Ok();
       case parse::Entry::kType:
         tape_meta(cache_.metadata().SetType(p.FamilyName(), p.Type(), iter));
@@ -214,45 +265,49 @@ Status ScrapeAppender::FullScrape(parse::Parser& p, std::string_view body, int64
         tape_meta(cache_.metadata().SetUnit(p.FamilyName(), p.Unit(), iter));
         continue;
       case parse::Entry::kComment:
-        if (tape) cache_.AddTape(Kind::kComment, prefix(p.EntryEnd()), nullptr, nullptr, false);
+        if (tape) cache_.AddTape(Kind::kComment, prefix(p.EntryEnd()), nullptr);
         continue;
     }
     out->total++;
     std::string_view key = p.Series();
+    if (key.size() > ScrapeCache::kMaxKeySize) {
+      return Status::InvalidArgument("series of " + std::to_string(key.size()) +
+                                     " bytes is longer than the scrape cache's limit of " +
+                                     std::to_string(ScrapeCache::kMaxKeySize) + " (" +
+                                     Truncated(key) + "...)");
+    }
     std::optional<int64_t> explicit_ts;
     if (settings_.honor_timestamps) explicit_ts = p.Timestamp();
     ScrapeCache::Entry* e = nullptr;
-    const bool matched = cache_.MatchNext(&order_pos, key, &e);
-    if (!matched && (e = cache_.Find(key)) != nullptr) cache_.Resync(&order_pos, e);
+    if (!cache_.MatchNext(&order_pos, key, &e) && (e = cache_.Find(key)) != nullptr) {
+      cache_.Resync(&order_pos, e);
+    }
     bool is_new = false;
     if (e == nullptr) {
+      lb.Reset({});
+      p.Labels(&lb);
+      labels::Labels lset;
+      Status error;
+      if (BuildLabels(&lb, &lset, &error)) {
+        e = cache_.Insert(key, std::move(lset));
+        is_new = true;
+      } else if (!error.ok()) {
+        return error;
+      } else {
+        e = cache_.InsertDropped(key);
+      }
+    }
+    if (e->dropped()) {
       // Dropped by relabeling: in the same place as last time, or known.
-      bool dropped = matched || cache_.IsDropped(key);
-      if (!dropped) {
-        lb.Reset({});
-        p.Labels(&lb);
-        labels::Labels lset;
-        Status error;
-        if (BuildLabels(&lb, &lset, &error)) {
-          e = cache_.Insert(key, std::move(lset));
-          is_new = true;
-        } else if (!error.ok()) {
-          return error;
-        } else {
-          cache_.AddDropped(key);
-          dropped = true;
-        }
-      }
-      if (dropped) {
-        cache_.RecordOrder(key, nullptr);
-        if (tape) cache_.AddTape(Kind::kSample, prefix(p.ValueBegin()), nullptr, nullptr, true);
-        continue;
-      }
+      cache_.Touch(e);
+      cache_.RecordOrder(e);
+      if (tape) tape_sample(key, e, true);
+      continue;
     }
     const bool recorded = AcceptSample(e, is_new, explicit_ts, p.Value(), ts_ms, iter, st, out,
                                        batch);
-    if (recorded) cache_.RecordOrder(key, e);
-    if (tape) cache_.AddTape(Kind::kSample, prefix(p.ValueBegin()), e, nullptr, recorded);
+    if (recorded) cache_.RecordOrder(e);
+    if (tape) tape_sample(key, e, recorded);
   }
 }
 
@@ -277,7 +332,7 @@ ScrapeOutcome ScrapeAppender::AddScrape(std::string_view body, std::string_view 
   if (!error.ok()) {
     // All or nothing: drop what this body added, keep only stale markers.
     batch->Clear();
-    pending_.clear();
+    ClearPending();
     cache_.current().clear();
     success_ = false;
     // The report keeps the counts reached before the failure, as
@@ -334,8 +389,11 @@ void ScrapeAppender::AddStaleAll(int64_t ts_ms, wal::Batch* batch) {
 }
 
 void ScrapeAppender::Committed(const wal::Batch& batch) {
-  for (auto& [idx, e] : pending_) e->ref = batch.ref(idx);
-  pending_.clear();
+  for (auto& [idx, e] : pending_) {
+    e->ref = batch.ref(idx);
+    MaybeReleaseLabels(e);
+  }
+  ClearPending();
   inherited_.clear();
   if (success_) {
     // A fast scrape saw the same lines as the tape's scrape: its order and
@@ -356,8 +414,16 @@ void ScrapeAppender::Committed(const wal::Batch& batch) {
   if (success_) cache_.set_tape_meta_version(cache_.metadata().version());
 }
 
+void ScrapeAppender::ClearPending() {
+  if (pending_.capacity() > 256) {
+    std::vector<std::pair<size_t, ScrapeCache::Entry*>>().swap(pending_);
+  } else {
+    pending_.clear();
+  }
+}
+
 void ScrapeAppender::Aborted() {
-  pending_.clear();
+  ClearPending();
   cache_.current().clear();
 }
 

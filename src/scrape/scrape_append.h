@@ -115,6 +115,13 @@ class ScrapeAppender {
   // Scrapes that took the fast path (TryFastScrape) since construction.
   uint64_t fast_scrapes() const { return fast_scrapes_; }
 
+  // The final label sets of the previous scrape's series (what
+  // InheritPrevious() of a replacing appender takes).
+  std::vector<labels::PackedLabels> PreviousSeries() const;
+  // The final labels of non-dropped cache entry "e": its packed labels, or
+  // for a derived() entry the labels rebuilt from its key.
+  labels::Labels LabelsOf(const ScrapeCache::Entry& e) const;
+
   const ScrapeCache& cache() const { return cache_; }
   ScrapeCache& mutable_cache() { return cache_; }
 
@@ -123,6 +130,16 @@ class ScrapeAppender {
   // dropped the series; a non-OK "*error" fails the scrape.
   bool BuildLabels(labels::LabelsBuilder* lb, labels::Labels* out, Status* error) const;
   void AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal::Batch* batch);
+  // Rebuilds final labels from "key" alone: the key parsed as a text-format
+  // sample line with no TYPE line before it, then BuildLabels. Returns false
+  // when that gives no kept series (an error, dropped, not one series).
+  bool DeriveLabels(std::string_view key, labels::Labels* out) const;
+  // After "e" got its first ref: frees its packed labels when DeriveLabels
+  // rebuilds exactly them (which a WAL-collected ref or a reload may need
+  // again). Most series qualify; those whose labels depend on more than
+  // their bytes (a histogram's "le" after its TYPE line, the report series)
+  // keep them.
+  void MaybeReleaseLabels(ScrapeCache::Entry* e) const;
 
   struct SampleState {
     uint64_t appended = 0;  // samples counted against sample_limit
@@ -146,6 +163,9 @@ class ScrapeAppender {
   bool TryFastScrape(std::string_view body, int64_t ts_ms, uint64_t iter, SampleState* st,
                      ScrapeOutcome* out, wal::Batch* batch);
   void AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out);
+  // Empties pending_, freeing a large buffer (new series come in bulk once,
+  // on a target's first scrape; a warm scrape has none).
+  void ClearPending();
 
   const labels::Labels target_labels_;
   const ScrapeSettings settings_;
@@ -158,7 +178,6 @@ class ScrapeAppender {
   // with the body order and the tape).
   enum class Path : uint8_t { kFull, kFast, kFastOrderChanged };
   Path path_ = Path::kFull;
-  std::vector<parse::SampleTail> fast_tails_;  // scratch of TryFastScrape
   uint64_t fast_scrapes_ = 0;
   std::vector<labels::PackedLabels> inherited_;  // see InheritPrevious
 };

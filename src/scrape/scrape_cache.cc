@@ -1,30 +1,195 @@
 #include "src/scrape/scrape_cache.h"
 
+#include <algorithm>
+#include <functional>
+#include <new>
+
+#include "src/base/check.h"
+
 namespace ferry::scrape {
 
-void ScrapeCache::CollectGarbage() {
-  // Dropped series are cheap to rediscover; bound their memory.
-  if (dropped_.size() > 2 * entries_.size() + 1024) dropped_.clear();
-  // The steady state: every entry was seen in this iteration.
-  if (entries_.size() <= touched_) return;
-  // Entries in prev_ have last_iter == iter_ (they were seen in the scrape
-  // that just finished), so erasing older ones never leaves prev_ dangling.
-  bool erased = false;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (iter_ - it->second.last_iter >= 2) {
-      it = entries_.erase(it);
-      erased = true;
-    } else {
-      ++it;
+ScrapeCache::~ScrapeCache() {
+  for (Entry* e : slots_) {
+    if (e != nullptr) DeleteEntry(e);
+  }
+}
+
+uint64_t ScrapeCache::Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+ScrapeCache::Entry* ScrapeCache::NewEntry(std::string_view key) {
+  FERRY_DCHECK(key.size() <= kMaxKeySize);
+  // One block: the entry, then its key bytes (Entry::key()).
+  void* mem = ::operator new(sizeof(Entry) + key.size());
+  Entry* e = new (mem) Entry(static_cast<uint32_t>(key.size()));
+  if (!key.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  return e;
+}
+
+void ScrapeCache::DeleteEntry(Entry* e) {
+  e->~Entry();
+  ::operator delete(e);
+}
+
+ScrapeCache::Entry* ScrapeCache::Find(std::string_view series) const {
+  if (size_ == 0) return nullptr;
+  const uint64_t h = Hash(series);
+  const uint16_t tag = Tag(h);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    Entry* e = slots_[i];
+    if (e == nullptr) return nullptr;
+    if (tags_[i] == tag && e->key_len_ == series.size() &&
+        std::memcmp(e->key().data(), series.data(), series.size()) == 0) {
+      return e;
     }
   }
+}
+
+void ScrapeCache::Place(Entry* e, uint64_t h) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  while (slots_[i] != nullptr) i = (i + 1) & mask;
+  slots_[i] = e;
+  tags_[i] = Tag(h);
+}
+
+void ScrapeCache::Rehash(size_t capacity) {
+  std::vector<Entry*> old;
+  old.swap(slots_);
+  slots_.assign(capacity, nullptr);
+  std::vector<uint16_t>(capacity, 0).swap(tags_);
+  for (Entry* e : old) {
+    if (e != nullptr) Place(e, Hash(e->key()));
+  }
+}
+
+void ScrapeCache::ReserveOne() {
+  // At most 3/4 full: linear probing stays short, and with the tags most
+  // probes never touch an entry.
+  if ((size_ + 1) * 4 <= slots_.size() * 3) return;
+  Rehash(std::max<size_t>(16, slots_.size() * 2));
+}
+
+ScrapeCache::Entry* ScrapeCache::Insert(std::string_view series, const labels::Labels& labels) {
+  FERRY_DCHECK(Find(series) == nullptr && !labels.empty());
+  ReserveOne();
+  Entry* e = NewEntry(series);
+  e->labels = labels::PackedLabels::Pack(labels);
+  Place(e, Hash(series));
+  ++size_;
+  return e;
+}
+
+ScrapeCache::Entry* ScrapeCache::InsertDropped(std::string_view series) {
+  FERRY_DCHECK(Find(series) == nullptr);
+  ReserveOne();
+  Entry* e = NewEntry(series);
+  Place(e, Hash(series));
+  ++size_;
+  ++dropped_;
+  return e;
+}
+
+void ScrapeCache::CommitOrder() {
+  order_.swap(next_order_);
+  tape_.swap(next_tape_);
+  tape_bytes_.swap(next_tape_bytes_);
+  if (tape_abandoned_) {
+    std::vector<TapeEntry>().swap(tape_);
+    std::string().swap(tape_bytes_);
+  }
+  // They live until the body changes shape: no slack from growing them.
+  order_.shrink_to_fit();
+  tape_.shrink_to_fit();
+  tape_bytes_.shrink_to_fit();
+  // The previous order and tape are not reused: the next scrape usually
+  // takes the fast path and builds none, so keeping them would double
+  // this cache's per-series bytes for nothing.
+  ReleaseNext();
+}
+
+void ScrapeCache::ClearOrder() {
+  std::vector<Entry*>().swap(order_);
+  std::vector<TapeEntry>().swap(tape_);
+  std::string().swap(tape_bytes_);
+}
+
+void ScrapeCache::AddTape(TapeKind kind, std::string_view bytes, MetadataStore::Entry* meta) {
+  if (tape_abandoned_) return;
+  if (bytes.size() > UINT16_MAX) {
+    AbandonTape();  // a line longer than a TapeEntry counts: no fast path
+    return;
+  }
+  TapeEntry t;
+  t.off_ = static_cast<uint32_t>(next_tape_bytes_.size());
+  t.len_ = static_cast<uint16_t>(bytes.size());
+  t.kind_ = static_cast<uint8_t>(kind);
+  t.ptr_ = meta;
+  next_tape_.push_back(t);
+  next_tape_bytes_.append(bytes);
+}
+
+void ScrapeCache::AddTapeSample(std::string_view gap, Entry* e, std::string_view sep,
+                                bool recorded) {
+  if (tape_abandoned_) return;
+  if (gap.size() + sep.size() > UINT16_MAX || sep.size() > UINT8_MAX) {
+    AbandonTape();
+    return;
+  }
+  TapeEntry t;
+  t.off_ = static_cast<uint32_t>(next_tape_bytes_.size());
+  t.len_ = static_cast<uint16_t>(gap.size() + sep.size());
+  t.sep_ = static_cast<uint8_t>(sep.size());
+  t.kind_ = static_cast<uint8_t>(TapeKind::kSample) | (recorded ? TapeEntry::kRecorded : 0);
+  t.ptr_ = e;
+  next_tape_.push_back(t);
+  next_tape_bytes_.append(gap);
+  next_tape_bytes_.append(sep);
+}
+
+void ScrapeCache::ReserveTape(size_t body_size) {
+  // A sample line keeps only its gap and separator (usually one byte);
+  // comment and metadata lines keep their bytes.
+  next_tape_bytes_.reserve(std::max(tape_bytes_.size(), body_size / 32));
+  next_tape_.reserve(std::max(tape_.size(), body_size / 128));
+}
+
+void ScrapeCache::AbandonTape() {
+  std::vector<TapeEntry>().swap(next_tape_);
+  std::string().swap(next_tape_bytes_);
+  tape_abandoned_ = true;
+}
+
+void ScrapeCache::CollectGarbage() {
+  // The steady state: every entry was seen in this iteration.
+  if (size_ <= touched_) return;
+  // Entries in prev_ have last_iter == iter_ (they were seen in the scrape
+  // that just finished), so erasing older ones never leaves prev_ dangling.
+  size_t erased = 0;
+  for (Entry*& e : slots_) {
+    if (e != nullptr && iter_ - e->last_iter >= 2) {
+      if (e->dropped()) --dropped_;
+      DeleteEntry(e);
+      e = nullptr;
+      ++erased;
+    }
+  }
+  if (erased == 0) return;
+  size_ -= erased;
+  // Holes break linear probing: place the survivors again, in a table sized
+  // for them (a body that shrank a lot gives its memory back).
+  size_t capacity = slots_.size();
+  while (capacity > 16 && size_ * 4 <= capacity) capacity /= 2;
+  Rehash(size_ == 0 ? 0 : capacity);
   // The committed order and tape may point at erased entries (after failed
   // scrapes).
-  if (erased) ClearOrder();
+  ClearOrder();
 }
 
 void ScrapeCache::ForgetRefs() {
-  for (auto& [k, e] : entries_) e.ref = wal::kNoSeriesRef;
+  for (Entry* e : slots_) {
+    if (e != nullptr) e->ref = wal::kNoSeriesRef;
+  }
 }
 
 }  // namespace ferry::scrape

@@ -4,30 +4,37 @@
 // `http_requests_total{code="200"}`), so a series seen before is neither
 // re-parsed into labels nor re-relabeled: one hash lookup finds its WAL ref.
 // This is where the CPU of a steady scrape goes, as in Prometheus'
-// scrapeCache. Series dropped by metric_relabel_configs are remembered too.
+// scrapeCache. Series dropped by metric_relabel_configs are entries too
+// (dropped(), no labels, no ref), so they are not relabeled again either.
 //
 // The cache also carries the previous scrape's series for staleness markers,
 // and the target's metric metadata (MetadataStore).
 //
 // A steady target exposes the same series in the same order every time, so
-// the cache also keeps the last successful scrape's series in body order
-// with their raw bytes in one contiguous buffer: the next scrape checks each
-// line against the expected one with a sequential memcmp (MatchNext) and
-// hashes only when the body changed shape, which keeps a warm scrape free of
-// hash-table pointer chasing. For text-format bodies it also keeps the line
-// tape (TapeEntry) that lets an unchanged body skip the parser altogether.
+// the cache also keeps the last successful scrape's series in body order:
+// the next scrape checks each line against the expected entry's bytes with a
+// memcmp (MatchNext) and hashes only when the body changed shape, which keeps
+// a warm scrape free of hash-table pointer chasing. For text-format bodies it
+// also keeps the line tape (TapeEntry) that lets an unchanged body skip the
+// parser altogether.
+//
+// Memory (per series, the reason for this layout; docs/perf-notes/scrape.md):
+// each series' raw bytes are stored once, inline after its Entry in one heap
+// block; the hash table (open addressing, 8-byte entry pointers plus 2-byte
+// hash tags), the body order and the tape refer to that Entry instead of
+// copying the bytes. The packed final labels stay with the entry for as long
+// as it lives: they are what a series is appended by when the WAL collected
+// its ref (ForgetRefs), including the staleness marker of a series that
+// vanished in that very scrape, which no re-parse could rebuild.
 //
 // Thread-safety: not thread-safe; owned by one scrape loop and used by one
 // scrape at a time (metadata().List() excepted, see MetadataStore).
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "src/labels/labels.h"
@@ -37,36 +44,64 @@
 
 namespace ferry::scrape {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class ScrapeCache {
  public:
-  struct Entry {
+  // One series of the target (or one series dropped by relabeling), followed
+  // in the same heap block by its key bytes. Owned by the cache; a pointer
+  // stays valid until CollectGarbage() erases the entry or the cache dies.
+  class Entry {
+   public:
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+
+    // The raw series bytes (the cache key). Valid while the entry lives.
+    std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_len_}; }
+    // Dropped by metric_relabel_configs: no labels, never appended.
+    bool dropped() const { return labels.empty() && !derived_; }
+    // The labels were freed because the owner rebuilds them from key() alone
+    // (ScrapeAppender::LabelsOf); "labels" is empty.
+    bool derived() const { return derived_; }
+    // Frees "labels". REQUIRES: the owner can rebuild them from key().
+    void ReleaseDerivableLabels() {
+      labels = labels::PackedLabels();
+      derived_ = true;
+    }
+
     // Final labels (after target labels and relabeling), packed: read only
-    // when the series needs a WAL ref and for inherited staleness.
+    // when the series needs a WAL ref and for inherited staleness. Empty for
+    // dropped() and derived() entries (a kept series always has __name__).
     labels::PackedLabels labels;
     wal::SeriesRef ref = wal::kNoSeriesRef;  // kNoSeriesRef until the first append commits
-    uint64_t last_iter = 0;           // scrape iteration that last saw this series
-    uint32_t order_pos = 0;           // position in the order being built (a hint)
-    uint64_t tracked_iter = 0;        // scrape iteration that last Track()ed it
-  };
+    uint64_t last_iter = 0;                  // scrape iteration that last saw this series
+    uint64_t tracked_iter = 0;               // scrape iteration that last Track()ed it
+    uint32_t order_pos = 0;                  // position in the order being built (a hint)
 
-  // Returns the entry for "series", or null.
-  Entry* Find(std::string_view series) {
-    auto it = entries_.find(series);
-    return it == entries_.end() ? nullptr : &it->second;
+   private:
+    friend class ScrapeCache;
+    explicit Entry(uint32_t key_len) : key_len_(key_len), derived_(false) {}
+    ~Entry() = default;
+    uint32_t key_len_ : 31;
+    uint32_t derived_ : 1;
+  };
+  // Longest key an entry holds; a longer series line fails the scrape.
+  static constexpr size_t kMaxKeySize = INT32_MAX;
+
+  ScrapeCache() = default;
+  ScrapeCache(const ScrapeCache&) = delete;
+  ScrapeCache& operator=(const ScrapeCache&) = delete;
+  ~ScrapeCache();
+
+  // Returns the entry for "series" (dropped ones included), or null.
+  Entry* Find(std::string_view series) const;
+  // Adds the entry of "series" with its final "labels" (non-empty).
+  // REQUIRES: Find(series) is null; series.size() <= kMaxKeySize.
+  Entry* Insert(std::string_view series, const labels::Labels& labels);
+  // Adds "series" as dropped by relabeling. Same REQUIRES as Insert.
+  Entry* InsertDropped(std::string_view series);
+  bool IsDropped(std::string_view series) const {
+    const Entry* e = Find(series);
+    return e != nullptr && e->dropped();
   }
-  Entry* Insert(std::string_view series, const labels::Labels& labels) {
-    auto [it, inserted] = entries_.try_emplace(std::string(series));
-    it->second.labels = labels::PackedLabels::Pack(labels);
-    it->second.ref = wal::kNoSeriesRef;
-    return &it->second;
-  }
-  bool IsDropped(std::string_view series) const { return dropped_.find(series) != dropped_.end(); }
-  void AddDropped(std::string_view series) { dropped_.emplace(series); }
 
   // Starts scrape iteration "iter" (increasing) and a new body order.
   uint64_t NextIteration() {
@@ -74,6 +109,8 @@ class ScrapeCache {
     prev_hits_ = 0;
     ReleaseNext();  // normally empty already; not after a failed full scrape
     tape_abandoned_ = false;
+    // Sized for a body like the last one; freed again by Rotate().
+    cur_.reserve(prev_.size());
     return ++iter_;
   }
   // Marks "e" as seen in the current iteration.
@@ -86,108 +123,92 @@ class ScrapeCache {
 
   // Sequential matching. "*pos" is the caller's position in the last
   // committed order. When "series" is the series expected there, sets "*e"
-  // (null: a series dropped by relabeling), advances "*pos" and returns true.
+  // (possibly a dropped entry), advances "*pos" and returns true.
   bool MatchNext(size_t* pos, std::string_view series, Entry** e) const {
     if (*pos >= order_.size()) return false;
-    const uint32_t begin = order_off_[*pos];
-    const uint32_t len = order_off_[*pos + 1] - begin;
-    if (len != series.size() || std::memcmp(order_keys_.data() + begin, series.data(), len) != 0) {
+    Entry* x = order_[*pos];
+    if (x->key_len_ != series.size() ||
+        std::memcmp(x->key().data(), series.data(), series.size()) != 0) {
       return false;
     }
-    *e = order_[(*pos)++];
+    *e = x;
+    ++*pos;
     return true;
   }
   // After a hash lookup found "e": continue matching after its position.
   void Resync(size_t* pos, const Entry* e) const {
     if (e->order_pos < order_.size() && order_[e->order_pos] == e) *pos = e->order_pos + 1;
   }
-  // Appends "series" (entry "e", null if dropped) to the order being built.
-  void RecordOrder(std::string_view series, Entry* e) {
-    if (next_order_.empty()) {
-      // A body usually has the shape of the last one: size for it at once.
-      next_order_.reserve(order_.size());
-      next_keys_.reserve(order_keys_.size());
-      next_off_.reserve(order_off_.size());
-    }
-    if (e != nullptr) e->order_pos = static_cast<uint32_t>(next_order_.size());
+  // Appends "e" (possibly dropped) to the order being built.
+  void RecordOrder(Entry* e) {
+    // A body usually has the shape of the last one: size for it at once.
+    if (next_order_.empty()) next_order_.reserve(order_.size());
+    e->order_pos = static_cast<uint32_t>(next_order_.size());
     next_order_.push_back(e);
-    next_keys_.append(series);
-    next_off_.push_back(static_cast<uint32_t>(next_keys_.size()));
   }
   // The order (and tape) built by this iteration becomes the one to match
   // (after a successful scrape).
-  void CommitOrder() {
-    order_.swap(next_order_);
-    order_keys_.swap(next_keys_);
-    order_off_.swap(next_off_);
-    tape_.swap(next_tape_);
-    tape_bytes_.swap(next_tape_bytes_);
-    if (tape_abandoned_) {
-      std::vector<TapeEntry>().swap(tape_);
-      std::string().swap(tape_bytes_);
-    }
-    // They live until the body changes shape: no slack from growing them
-    // (one copy of about the body's bytes, only after a full parse).
-    order_.shrink_to_fit();
-    order_keys_.shrink_to_fit();
-    order_off_.shrink_to_fit();
-    tape_.shrink_to_fit();
-    tape_bytes_.shrink_to_fit();
-    // The previous order and tape are not reused: the next scrape usually
-    // takes the fast path and builds none, so keeping them would double
-    // this cache's per-series bytes for nothing.
-    ReleaseNext();
-  }
+  void CommitOrder();
   // Forgets the committed order and tape (the next scrape matches by hash),
   // and frees their memory.
-  void ClearOrder() {
-    std::vector<Entry*>().swap(order_);
-    std::string().swap(order_keys_);
-    order_off_.assign(1, 0);
-    order_off_.shrink_to_fit();
-    std::vector<TapeEntry>().swap(tape_);
-    std::string().swap(tape_bytes_);
-  }
+  void ClearOrder();
 
   // The line tape: the shape of the last successful text-format body, entry
-  // by entry as the parser returned them. Each entry keeps its exact prefix
-  // bytes: for a sample line everything from the end of the previous entry
-  // up to the value (blank lines, blanks, series bytes, separator), for a
-  // comment, HELP or TYPE line everything through its line end; a final kEnd
-  // entry keeps the bytes after the last entry. A body that starts with the
-  // same bytes entry after entry, and has a valid "value[ timestamp]" line
-  // end after each sample prefix, parses to the same entries with only the
-  // values and timestamps changed (the fast path of ScrapeAppender).
+  // by entry as the parser returned them. Each entry stands for its exact
+  // prefix bytes: for a sample line everything from the end of the previous
+  // entry up to the value (blank lines and blanks: the "gap", then the
+  // series bytes, which are its cache entry's key, then the separator), for
+  // a comment, HELP or TYPE line everything through its line end; a final
+  // kEnd entry keeps the bytes after the last entry. A body that starts with
+  // the same bytes entry after entry, and has a valid "value[ timestamp]"
+  // line end after each sample prefix, parses to the same entries with only
+  // the values and timestamps changed (the fast path of ScrapeAppender).
   enum class TapeKind : uint8_t { kSample, kMetadata, kComment, kEnd };
-  struct TapeEntry {
-    uint32_t off = 0;  // prefix bytes in tape_bytes()
-    uint32_t len = 0;
-    TapeKind kind = TapeKind::kComment;
+  class TapeEntry {
+   public:
+    TapeKind kind() const { return static_cast<TapeKind>(kind_ & kKindMask); }
+    // Offset in tape_bytes() of this entry's own bytes, and their count: a
+    // sample's gap then its separator, any other entry's whole prefix.
+    uint32_t off() const { return off_; }
+    uint32_t len() const { return len_; }
+    // kSample: how many of the len() bytes are the separator (they follow
+    // the key in the body; the others precede it).
+    uint32_t sep() const { return sep_; }
     // kSample: whether the scrape that built the tape recorded the line in
     // the body order (RecordOrder); the fast path checks it would again.
-    bool recorded = false;
-    Entry* entry = nullptr;                 // kSample; null: dropped by relabeling
-    MetadataStore::Entry* meta = nullptr;   // kMetadata
+    bool recorded() const { return (kind_ & kRecorded) != 0; }
+    // kSample: the line's cache entry (dropped() ones included).
+    Entry* entry() const { return static_cast<Entry*>(ptr_); }
+    // kMetadata: the metadata entry the line set.
+    MetadataStore::Entry* meta() const { return static_cast<MetadataStore::Entry*>(ptr_); }
+    // entry() or meta(), whichever this entry has (null for the others):
+    // for prefetching.
+    const void* ptr() const { return ptr_; }
+
+   private:
+    friend class ScrapeCache;
+    static constexpr uint8_t kKindMask = 0x7f;
+    static constexpr uint8_t kRecorded = 0x80;
+    uint32_t off_ = 0;
+    uint16_t len_ = 0;
+    uint8_t sep_ = 0;
+    uint8_t kind_ = 0;
+    void* ptr_ = nullptr;  // Entry* (kSample), MetadataStore::Entry* (kMetadata)
   };
-  void AddTape(TapeKind kind, std::string_view prefix, Entry* e, MetadataStore::Entry* meta,
-               bool recorded) {
-    next_tape_.push_back({static_cast<uint32_t>(next_tape_bytes_.size()),
-                          static_cast<uint32_t>(prefix.size()), kind, recorded, e, meta});
-    next_tape_bytes_.append(prefix);
-  }
-  // Sizes the tape being built for a body of "body_size" bytes (the prefix
-  // bytes never exceed the body), so building it does not reallocate.
-  void ReserveTape(size_t body_size) {
-    next_tape_bytes_.reserve(body_size);
-    next_tape_.reserve(std::max(tape_.size(), body_size / 128));
-  }
+  static_assert(sizeof(void*) != 8 || sizeof(TapeEntry) == 16, "a tape entry is 16 bytes");
+  static_assert(sizeof(void*) != 8 || sizeof(Entry) == 40, "an entry's header is 40 bytes");
+  // Appends a metadata, comment or kEnd entry of prefix bytes "bytes".
+  void AddTape(TapeKind kind, std::string_view bytes, MetadataStore::Entry* meta);
+  // Appends a sample line: "gap", then the key of "e", then "sep".
+  void AddTapeSample(std::string_view gap, Entry* e, std::string_view sep, bool recorded);
+  // Sizes the tape being built for a body of "body_size" bytes, so building
+  // it rarely reallocates.
+  void ReserveTape(size_t body_size);
   // Marks the tape being built in this iteration unusable (e.g. a body too
-  // large for its uint32 offsets): CommitOrder() then leaves no tape.
-  void AbandonTape() {
-    std::vector<TapeEntry>().swap(next_tape_);
-    std::string().swap(next_tape_bytes_);
-    tape_abandoned_ = true;
-  }
+  // large for its uint32 offsets, or an entry with more own bytes than a
+  // TapeEntry counts): CommitOrder() then leaves no tape, and the Add*
+  // calls of this iteration do nothing.
+  void AbandonTape();
   bool tape_abandoned() const { return tape_abandoned_; }
   // The committed tape; empty when there is none. Valid until CommitOrder(),
   // ClearOrder() or CollectGarbage().
@@ -217,19 +238,21 @@ class ScrapeCache {
   // was tracked in, because current() is complete when Rotate() runs
   // unless a failure emptied it (and an empty one records no iteration).
   bool AllPreviousTracked() const { return prev_hits_ == prev_.size(); }
-  // After a scrape: current becomes previous.
+  // After a scrape: current becomes previous (and the old previous' memory
+  // is freed: it lives only while a scrape builds the next one).
   void Rotate() {
     prev_iter_ = cur_.empty() ? 0 : iter_;
     prev_.swap(cur_);
-    cur_.clear();
+    std::vector<Entry*>().swap(cur_);
   }
-  // Forgets series not seen for 2 iterations, and the dropped-series memory
-  // (which is rebuilt cheaply), as Prometheus' iterDone does.
+  // Forgets entries (series and dropped ones) not seen for 2 iterations, as
+  // Prometheus' iterDone does.
   void CollectGarbage();
   // Forgets every WAL ref (after the WAL collected refs this cache held).
   void ForgetRefs();
 
-  size_t size() const { return entries_.size(); }
+  // Entries that are not dropped().
+  size_t size() const { return size_ - dropped_; }
 
   // The target's metric-family metadata (TYPE/HELP/UNIT lines). Its List()
   // is thread-safe; everything else follows this cache's threading.
@@ -237,29 +260,38 @@ class ScrapeCache {
   const MetadataStore& metadata() const { return metadata_; }
 
  private:
+  static uint64_t Hash(std::string_view key);
+  static uint16_t Tag(uint64_t hash) { return static_cast<uint16_t>(hash >> 48) | 1; }
+  Entry* NewEntry(std::string_view key);
+  static void DeleteEntry(Entry* e);
+  // Puts "e" (hash "h") into the first free slot of its probe sequence.
+  // REQUIRES: a free slot exists.
+  void Place(Entry* e, uint64_t h);
+  // Grows the table when one more entry would pass the load limit.
+  void ReserveOne();
+  void Rehash(size_t capacity);
   // Frees the order and tape being built (see CommitOrder).
   void ReleaseNext() {
     std::vector<Entry*>().swap(next_order_);
-    std::string().swap(next_keys_);
-    next_off_.assign(1, 0);
-    next_off_.shrink_to_fit();  // no allocation when already that small
     std::vector<TapeEntry>().swap(next_tape_);
     std::string().swap(next_tape_bytes_);
   }
 
   MetadataStore metadata_;
-  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;
-  std::unordered_set<std::string, StringHash, std::equal_to<>> dropped_;
+  // Open addressing with linear probing: slots_[i] is an entry or null,
+  // tags_[i] its hash's top bits (| 1) or 0. Capacity is a power of two
+  // (or 0), kept at most 3/4 full.
+  std::vector<Entry*> slots_;
+  std::vector<uint16_t> tags_;
+  size_t size_ = 0;     // entries in the table
+  size_t dropped_ = 0;  // of which dropped()
   std::vector<Entry*> prev_, cur_;
   uint64_t prev_iter_ = 0;  // iteration prev_ was tracked in; 0: none
   size_t prev_hits_ = 0;    // entries of prev_ Track()ed in this iteration
   uint64_t iter_ = 0;
   uint64_t touched_ = 0;  // entries Touch()ed in this iteration
-  // Last committed body order (order_off_ has order_.size() + 1 offsets) and
-  // the one being built.
+  // Last committed body order and the one being built.
   std::vector<Entry*> order_, next_order_;
-  std::string order_keys_, next_keys_;
-  std::vector<uint32_t> order_off_{0}, next_off_{0};
   // Committed tape and the one being built (see TapeEntry).
   std::vector<TapeEntry> tape_, next_tape_;
   std::string tape_bytes_, next_tape_bytes_;

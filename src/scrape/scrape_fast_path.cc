@@ -22,6 +22,17 @@
 #include "src/scrape/scrape_append.h"
 
 namespace ferry::scrape {
+namespace {
+
+// Phase 1's parsed line ends. Per thread, not per appender: a scrape worker
+// reuses one buffer, sized for the largest body it met, for every target,
+// where a member would keep a body's worth of it alive per target.
+std::vector<parse::SampleTail>& TailScratch() {
+  thread_local std::vector<parse::SampleTail> tails;
+  return tails;
+}
+
+}  // namespace
 
 bool ScrapeAppender::TryFastScrape(std::string_view body, int64_t ts_ms, uint64_t iter,
                                    SampleState* st, ScrapeOutcome* out, wal::Batch* batch) {
@@ -29,50 +40,71 @@ bool ScrapeAppender::TryFastScrape(std::string_view body, int64_t ts_ms, uint64_
   const std::vector<ScrapeCache::TapeEntry>& tape = cache_.tape();
   // No tape, or metadata changed since (a failed scrape's TYPE lines, or
   // collected entries the tape points to): the full parser re-states it.
-  if (tape.empty() || tape.back().kind != Kind::kEnd ||
+  if (tape.empty() || tape.back().kind() != Kind::kEnd ||
       cache_.tape_meta_version() != cache_.metadata().version()) {
     return false;
   }
-  // Phase 1: match and parse, no side effects.
+  // Phase 1: match and parse, no side effects. A sample entry stands for its
+  // gap, its cache entry's key and its separator.
   const char* tb = cache_.tape_bytes().data();
   const char* b = body.data();
   const size_t n = body.size();
-  fast_tails_.clear();
+  const size_t count = tape.size();
+  std::vector<parse::SampleTail>& tails = TailScratch();
+  tails.clear();
+  // Entries sit in their own heap blocks: fetch their keys a few lines
+  // ahead of the compare (most are adjacent, allocated in body order).
+  constexpr size_t kPrefetch = 8;
+  for (size_t i = 0; i < std::min(kPrefetch, count); ++i) __builtin_prefetch(tape[i].ptr());
   size_t pos = 0;
-  for (const ScrapeCache::TapeEntry& t : tape) {
-    if (t.len > n - pos || std::memcmp(b + pos, tb + t.off, t.len) != 0) return false;
-    pos += t.len;
-    if (t.kind == Kind::kSample) {
-      parse::SampleTail& tail = fast_tails_.emplace_back();
-      if (!parse::ParseTextSampleTail(body, pos, &tail)) return false;
-      pos = tail.end;
+  for (size_t i = 0; i < count; ++i) {
+    const ScrapeCache::TapeEntry& t = tape[i];
+    if (i + kPrefetch < count) __builtin_prefetch(tape[i + kPrefetch].ptr());
+    const char* own = tb + t.off();
+    if (t.kind() != Kind::kSample) {
+      if (t.len() > n - pos || std::memcmp(b + pos, own, t.len()) != 0) return false;
+      pos += t.len();
+      continue;
     }
+    const std::string_view key = t.entry()->key();
+    const size_t gap = t.len() - t.sep();
+    if (t.len() + key.size() > n - pos) return false;
+    if (gap != 0 && std::memcmp(b + pos, own, gap) != 0) return false;
+    pos += gap;
+    if (std::memcmp(b + pos, key.data(), key.size()) != 0) return false;
+    pos += key.size();
+    if (std::memcmp(b + pos, own + gap, t.sep()) != 0) return false;
+    pos += t.sep();
+    parse::SampleTail& tail = tails.emplace_back();
+    if (!parse::ParseTextSampleTail(body, pos, &tail)) return false;
+    pos = tail.end;
   }
   if (pos != n) return false;  // more after what was the end
 
   // Phase 2: the samples, in body order, as FullScrape adds them.
   bool same_order = true;
-  const parse::SampleTail* tail = fast_tails_.data();
-  // Cache entries live in hash-table nodes all over the heap: fetch a few
-  // lines ahead of use.
-  constexpr size_t kPrefetch = 8;
-  for (size_t i = 0; i < std::min(kPrefetch, tape.size()); ++i) __builtin_prefetch(tape[i].entry);
-  for (size_t i = 0; i < tape.size(); ++i) {
+  const parse::SampleTail* tail = tails.data();
+  for (size_t i = 0; i < std::min(kPrefetch, count); ++i) __builtin_prefetch(tape[i].ptr());
+  for (size_t i = 0; i < count; ++i) {
     const ScrapeCache::TapeEntry& t = tape[i];
-    if (i + kPrefetch < tape.size()) __builtin_prefetch(tape[i + kPrefetch].entry, 1);
-    if (t.kind == Kind::kMetadata) {
-      cache_.metadata().Touch(t.meta, iter);
+    if (i + kPrefetch < count) __builtin_prefetch(tape[i + kPrefetch].ptr(), 1);
+    if (t.kind() == Kind::kMetadata) {
+      cache_.metadata().Touch(t.meta(), iter);
       continue;
     }
-    if (t.kind != Kind::kSample) continue;
+    if (t.kind() != Kind::kSample) continue;
     const parse::SampleTail& s = *tail++;
     out->total++;
-    if (t.entry == nullptr) continue;  // dropped by relabeling, as last time
+    ScrapeCache::Entry* e = t.entry();
+    if (e->dropped()) {  // dropped by relabeling, as last time
+      cache_.Touch(e);
+      continue;
+    }
     std::optional<int64_t> explicit_ts;
     if (settings_.honor_timestamps && s.has_timestamp) explicit_ts = s.timestamp_ms;
     const bool recorded =
-        AcceptSample(t.entry, /*is_new=*/false, explicit_ts, s.value, ts_ms, iter, st, out, batch);
-    same_order &= recorded == t.recorded;
+        AcceptSample(e, /*is_new=*/false, explicit_ts, s.value, ts_ms, iter, st, out, batch);
+    same_order &= recorded == t.recorded();
   }
   path_ = same_order ? Path::kFast : Path::kFastOrderChanged;
   fast_scrapes_++;

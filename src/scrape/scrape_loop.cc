@@ -200,10 +200,7 @@ void ScrapeLoop::WriteStaleMarkers(int64_t ts_ms) {
 }
 
 void ScrapeLoop::InheritSeries(const ScrapeLoop& old) {
-  std::vector<labels::PackedLabels> series;
-  series.reserve(old.appender_->cache().previous().size());
-  for (const ScrapeCache::Entry* e : old.appender_->cache().previous()) series.push_back(e->labels);
-  appender_->InheritPrevious(std::move(series));
+  appender_->InheritPrevious(old.appender_->PreviousSeries());
 }
 
 int64_t ScrapeLoop::AlignedTimestamp(int64_t now_ms) {

@@ -317,8 +317,7 @@ TEST_F(ScrapeAppendTest, InheritedSeriesGetStaleMarkersOnlyWhenGone) {
   wal::Batch b;
   ASSERT_TRUE(old_app.AddScrape("a 1\nb 2\nc{x=\"\\\"q\"} 3\n", kText, kTs, &b).error.ok());
   FakeCommit(old_app, b, &next_ref_);
-  std::vector<labels::PackedLabels> inherited;
-  for (const ScrapeCache::Entry* e : old_app.cache().previous()) inherited.push_back(e->labels);
+  std::vector<labels::PackedLabels> inherited = old_app.PreviousSeries();
   ASSERT_EQ(inherited.size(), 3u);
 
   auto app = Make();
