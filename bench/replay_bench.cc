@@ -6,8 +6,8 @@
 // Reports range_samples_per_s (samples of the range per wall second: what a
 // full read would have to decode) and sent_samples_per_s.
 //
-//   build-bench/bench/replay_bench --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   build-bench/bench/replay_bench --benchmark_repetitions=5
+//       --benchmark_report_aggregates_only=true   (one command line)
 //
 // The WAL is built once per process in $TMPDIR (about 1 GB) and removed.
 #include <benchmark/benchmark.h>

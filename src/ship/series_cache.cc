@@ -1,5 +1,6 @@
 #include "src/ship/series_cache.h"
 
+#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -24,6 +25,12 @@ SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref) {
   slots_[i].ref = ref;
   ++size_;
   return &slots_[i].entry;
+}
+
+void SeriesCache::Reserve(size_t n) {
+  size_t capacity = std::max(slots_.size(), kInitialSlots);
+  while (capacity < 2 * n) capacity *= 2;  // the load Insert keeps: at most 1/2
+  if (capacity > slots_.size()) Rehash(capacity);
 }
 
 void SeriesCache::Clear() {

@@ -47,7 +47,7 @@ size_t Shard::Enqueue(std::span<const QueuedSample> samples) {
     n = std::min(room, samples.size());
     if (n == 0) return 0;
     if (queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
-    queue_.insert(queue_.end(), samples.begin(), samples.begin() + static_cast<ptrdiff_t>(n));
+    queue_.Append(samples.first(n));
     ++signals_;
   }
   cv_.NotifyOne();
@@ -123,8 +123,8 @@ bool Shard::ReadyLocked(steady_clock::time_point now) const {
     // when a full request of it is queued, or on flush.
     if (flush_ || horizon_ >= mark_.sent_end || queue_.size() >= capacity_) return true;
     size_t owed = 0;
-    for (const QueuedSample& s : queue_) {
-      if (!(s.pos < mark_.sent_end) || ++owed >= max_per_send_) break;
+    for (size_t i = 0; i < queue_.size(); ++i) {
+      if (!(queue_[i].pos < mark_.sent_end) || ++owed >= max_per_send_) break;
     }
     return owed >= max_per_send_;
   }
@@ -135,11 +135,13 @@ bool Shard::ReadyLocked(steady_clock::time_point now) const {
 void Shard::TakeLocked(Batch* b) {
   b->samples.clear();
   b->replay = replay_;
-  Position limit = replay_ ? mark_.sent_end : Position{UINT64_MAX, UINT32_MAX};
-  while (!queue_.empty() && b->samples.size() < max_per_send_ && queue_.front().pos < limit) {
-    b->samples.push_back(queue_.front());
-    queue_.pop_front();
+  size_t n = std::min(queue_.size(), max_per_send_);
+  if (replay_) {
+    size_t owed = 0;  // only the resend's samples: those before sent_end
+    while (owed < n && queue_[owed].pos < mark_.sent_end) ++owed;
+    n = owed;
   }
+  queue_.TakeFront(n, &b->samples);
   // A resend ends where the original request ended once all of it is taken,
   // even if the reader found fewer samples (retention deleted some).
   b->end = b->replay && ReplaySettledLocked() ? mark_.sent_end : b->samples.back().pos.Next();

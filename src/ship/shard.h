@@ -16,7 +16,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <string>
 #include <thread>
@@ -29,6 +28,7 @@
 #include "src/remote/write_request_v1.h"
 #include "src/remote/write_request_v2.h"
 #include "src/ship/position.h"
+#include "src/ship/sample_queue.h"
 #include "src/ship/series_cache.h"
 #include "src/ship/shipper_context.h"
 
@@ -67,6 +67,8 @@ class Shard {
   void CancelFlush();
   // Moves the series cache out. REQUIRES: Join() returned.
   SeriesCache TakeCache() { return std::move(cache_); }
+  // Series in the cache. REQUIRES: Join() returned.
+  size_t CachedSeries() const { return cache_.size(); }
 
   // Tells the thread to exit once idle (after RequestFlush) or at once
   // when ctx.hard_stop is set; Join() waits for it.
@@ -107,7 +109,7 @@ class Shard {
 
   mutable Mutex mu_;
   CondVar cv_;
-  std::deque<QueuedSample> queue_ FERRY_GUARDED_BY(mu_);
+  SampleQueue<QueuedSample> queue_ FERRY_GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point first_enqueued_ FERRY_GUARDED_BY(mu_);
   bool flush_ FERRY_GUARDED_BY(mu_) = false;
   bool stop_ FERRY_GUARDED_BY(mu_) = false;

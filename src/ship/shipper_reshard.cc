@@ -159,6 +159,9 @@ bool Shipper::Reshard(int n) {
   // does not look up, relabel and encode every series again. Series the
   // encoder refused or the WAL did not know are resolved afresh.
   std::vector<SeriesCache> caches(n);
+  size_t cached = 0;
+  for (const auto& sh : shards_) cached += sh->CachedSeries();
+  for (SeriesCache& c : caches) c.Reserve(cached / static_cast<size_t>(n) * 9 / 8);
   for (auto& sh : shards_) {
     sh->TakeCache().Drain([&](wal::SeriesRef ref, SeriesCache::Entry&& e) {
       if (e.drop != SeriesCache::Drop::kNone && e.drop != SeriesCache::Drop::kDroppedSeries) return;
