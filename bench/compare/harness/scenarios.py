@@ -151,6 +151,35 @@ def _drain(rx, tg, backlog, p):
     return False, last_high - t_back, pts[-1][1] - a_back, peak
 
 
+def _machine_cpu():
+    """(busy, total) jiffies of all CPUs from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return sum(v) - idle, sum(v)
+
+
+def _cpu_now(rx, agent):
+    rs, ag = rx.proc.stat(), agent.proc.stat()
+    return (time.monotonic(), rs[0] if rs else None, ag[0] if ag else None, _machine_cpu())
+
+
+def _cpu_while(a, b):
+    """Where the CPU went between two _cpu_now() points (the drain): cores
+    used by the receiver and the agent, and how busy the machine was (1.0 =
+    every core), to tell an agent-bound drain from a machine-bound one."""
+    secs = b[0] - a[0]
+    out = {}
+    if secs > 0 and a[1] is not None and b[1] is not None:
+        out["drain_receiver_cores"] = (b[1] - a[1]) / secs
+    if secs > 0 and a[2] is not None and b[2] is not None:
+        out["drain_agent_cores"] = (b[2] - a[2]) / secs
+    busy, total = b[3][0] - a[3][0], b[3][1] - a[3][1]
+    if total > 0:
+        out["drain_machine_busy"] = busy / total
+    return out
+
+
 def outage(ctx, kind, k, s, mode):
     """Scenarios 2-4 against a real Prometheus receiver.
     mode: "outage" (2), "crash" (3: SIGKILL + restart mid-outage),
@@ -195,10 +224,13 @@ def outage(ctx, kind, k, s, mode):
         fig["backlog"] = tg.served() - b0
         fig["wal_bytes_at_return"] = du_bytes(agent.datadir)
         rx.start()
+        cpu0 = _cpu_now(rx, agent)
         done, drain_s, received, peak = _drain(rx, tg, fig["backlog"], p)
         fig.update(drained=done, drain_s=drain_s if done else None,
                    drain_rate=received / drain_s if done and drain_s > 0 else None,
                    peak_receive_rate=peak)
+        if done:
+            fig.update(_cpu_while(cpu0, _cpu_now(rx, agent)))
         note(f"backlog {fig['backlog']:,} samples, " +
              (f"drained in {drain_s:.1f}s" if done else
               f"not drained (caught up or gave up after {drain_s:.1f}s)"))
