@@ -174,11 +174,15 @@ void BM_SeriesTableFind(benchmark::State& state) {
 }
 BENCHMARK(BM_SeriesTableFind)->Unit(benchmark::kMillisecond);
 
-// Every target's ScrapeAppender after two committed scrapes: cache entries
-// and keys, body order, line tape, metadata. Arg 0: the second scrape is
-// warm (same lines, new values: the fast path). Arg 1: the second body
-// changed shape (one more series at its end), so both scrapes took the full
-// parser and built an order and a tape.
+// Every target's ScrapeAppender after two committed scrapes, the way a
+// scrape loop builds it (parse, target labels, cache insert, commit with
+// refs as the WAL assigns them): cache entries with their keys (in the
+// cache's arena), the hash table, packed labels where a key does not
+// rebuild them, body order, line tape, staleness lists, metadata, and the
+// per-thread fast-path scratch. Arg 0: the second scrape is warm (same
+// lines, new values: the fast path). Arg 1: the second body changed shape
+// (one more series at its end), so both scrapes took the full parser and
+// built an order and a tape.
 void BM_ScrapeCache(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();

@@ -124,11 +124,11 @@ struct Options {
 
   // RocksDB memtable size of the samples family (the log). Memory, not
   // durability: every append is in RocksDB's own log first. A memtable
-  // holds about 16 s of 100 k samples/s; larger ones cost RSS without
+  // holds about 8 s of 100 k samples/s; larger ones cost RSS without
   // making appends or shipping measurably cheaper. The series, meta and
   // default families, written rarely or rewriting a few keys, use at most
-  // 1 MiB. Default: 16 MiB.
-  size_t write_buffer_size = 16 << 20;
+  // 1 MiB. Default: 8 MiB.
+  size_t write_buffer_size = 8 << 20;
   // RocksDB block cache shared by all column families, holding data,
   // index and filter blocks: read memory stays within it whatever the WAL
   // size. Readers scanning the log do not fill it. Default: 16 MiB.

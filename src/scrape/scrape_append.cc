@@ -120,42 +120,6 @@ void ScrapeAppender::AddSample(ScrapeCache::Entry* e, int64_t ts, double v, wal:
   }
 }
 
-bool ScrapeAppender::DeriveLabels(std::string_view key, labels::Labels* out) const {
-  std::string line;
-  line.reserve(key.size() + 3);
-  line.append(key).append(" 0\n");
-  std::unique_ptr<parse::Parser> p = parse::NewTextParser(line);
-  auto entry = p->Next();
-  if (!entry.ok() || *entry != parse::Entry::kSeries || p->Series() != key) return false;
-  labels::LabelsBuilder lb;
-  p->Labels(&lb);
-  Status error;
-  return BuildLabels(&lb, out, &error) && error.ok();
-}
-
-void ScrapeAppender::MaybeReleaseLabels(ScrapeCache::Entry* e) const {
-  if (e->derived() || e->dropped()) return;
-  labels::Labels derived;
-  if (DeriveLabels(e->key(), &derived) && e->labels == derived) e->ReleaseDerivableLabels();
-}
-
-labels::Labels ScrapeAppender::LabelsOf(const ScrapeCache::Entry& e) const {
-  if (!e.derived()) return e.labels.Unpack();
-  labels::Labels l;
-  // Checked when the labels were released: a broken invariant, not input.
-  FERRY_CHECK(DeriveLabels(e.key(), &l));
-  return l;
-}
-
-std::vector<labels::PackedLabels> ScrapeAppender::PreviousSeries() const {
-  std::vector<labels::PackedLabels> out;
-  out.reserve(cache_.previous().size());
-  for (const ScrapeCache::Entry* e : cache_.previous()) {
-    out.push_back(e->derived() ? labels::PackedLabels::Pack(LabelsOf(*e)) : e->labels);
-  }
-  return out;
-}
-
 void ScrapeAppender::AddStaleMarkers(int64_t ts, wal::Batch* batch, ScrapeOutcome* out) {
   const uint64_t iter = cache_.iteration();
   // The steady state: every series of the last scrape is back, which the

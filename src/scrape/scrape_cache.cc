@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <functional>
 #include <new>
+#include <unordered_map>
 
 #include "src/base/check.h"
 
 namespace ferry::scrape {
 
+namespace {
+constexpr size_t kMaxBlock = 64 << 10;  // below malloc's mmap threshold
+}  // namespace
+
 ScrapeCache::~ScrapeCache() {
   for (Entry* e : slots_) {
-    if (e != nullptr) DeleteEntry(e);
+    if (e != nullptr) e->~Entry();
   }
 }
 
@@ -18,16 +23,55 @@ uint64_t ScrapeCache::Hash(std::string_view key) { return std::hash<std::string_
 
 ScrapeCache::Entry* ScrapeCache::NewEntry(std::string_view key) {
   FERRY_DCHECK(key.size() <= kMaxKeySize);
-  // One block: the entry, then its key bytes (Entry::key()).
-  void* mem = ::operator new(sizeof(Entry) + key.size());
-  Entry* e = new (mem) Entry(static_cast<uint32_t>(key.size()));
+  const size_t bytes = EntryBytes(key.size());
+  if (bytes > bump_left_) {
+    // Blocks grow with the cache, so a small target wastes little of its
+    // last block and a large one allocates rarely.
+    const size_t size = std::max(bytes, next_block_);
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    bump_ = blocks_.back().get();
+    bump_left_ = size;
+    next_block_ = std::min(next_block_ * 2, kMaxBlock);
+  }
+  Entry* e = new (bump_) Entry(static_cast<uint32_t>(key.size()));
   if (!key.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  bump_ += bytes;
+  bump_left_ -= bytes;
+  arena_bytes_ += bytes;
   return e;
 }
 
-void ScrapeCache::DeleteEntry(Entry* e) {
-  e->~Entry();
-  ::operator delete(e);
+void ScrapeCache::Compact() {
+  std::vector<std::unique_ptr<char[]>> old;
+  old.swap(blocks_);
+  bump_ = nullptr;
+  bump_left_ = 0;
+  next_block_ = std::clamp<size_t>(arena_bytes_ - dead_bytes_, 1024, kMaxBlock);
+  arena_bytes_ = 0;
+  dead_bytes_ = 0;
+  // Old address -> new; an entry is in previous() and the table.
+  std::unordered_map<const Entry*, Entry*> moved;
+  moved.reserve(size_);
+  auto relocate = [&](Entry* e) {
+    auto [it, inserted] = moved.try_emplace(e, nullptr);
+    if (inserted) {
+      Entry* n = NewEntry(e->key());
+      n->labels = std::move(e->labels);
+      n->ref = e->ref;
+      n->last_iter = e->last_iter;
+      n->tracked_iter = e->tracked_iter;
+      n->order_pos = e->order_pos;
+      n->derived_ = e->derived_;
+      e->~Entry();
+      it->second = n;
+    }
+    return it->second;
+  };
+  for (Entry*& e : prev_) e = relocate(e);
+  for (Entry*& e : cur_) e = relocate(e);
+  for (Entry*& e : slots_) {
+    if (e != nullptr) e = relocate(e);
+  }
 }
 
 ScrapeCache::Entry* ScrapeCache::Find(std::string_view series) const {
@@ -121,7 +165,6 @@ void ScrapeCache::AddTape(TapeKind kind, std::string_view bytes, MetadataStore::
     return;
   }
   TapeEntry t;
-  t.off_ = static_cast<uint32_t>(next_tape_bytes_.size());
   t.len_ = static_cast<uint16_t>(bytes.size());
   t.kind_ = static_cast<uint8_t>(kind);
   t.ptr_ = meta;
@@ -137,7 +180,7 @@ void ScrapeCache::AddTapeSample(std::string_view gap, Entry* e, std::string_view
     return;
   }
   TapeEntry t;
-  t.off_ = static_cast<uint32_t>(next_tape_bytes_.size());
+  t.key_len_ = e->key_len_;
   t.len_ = static_cast<uint16_t>(gap.size() + sep.size());
   t.sep_ = static_cast<uint8_t>(sep.size());
   t.kind_ = static_cast<uint8_t>(TapeKind::kSample) | (recorded ? TapeEntry::kRecorded : 0);
@@ -169,13 +212,17 @@ void ScrapeCache::CollectGarbage() {
   for (Entry*& e : slots_) {
     if (e != nullptr && iter_ - e->last_iter >= 2) {
       if (e->dropped()) --dropped_;
-      DeleteEntry(e);
+      dead_bytes_ += EntryBytes(e->key().size());
+      e->~Entry();
       e = nullptr;
       ++erased;
     }
   }
   if (erased == 0) return;
   size_ -= erased;
+  // Erased entries' bytes come back once they are a third of the arena
+  // (amortised: each compaction copies at most twice what was erased).
+  if (dead_bytes_ * 3 > arena_bytes_) Compact();
   // Holes break linear probing: place the survivors again, in a table sized
   // for them (a body that shrank a lot gives its memory back).
   size_t capacity = slots_.size();

@@ -19,13 +19,15 @@
 // parser altogether.
 //
 // Memory (per series, the reason for this layout; docs/perf-notes/scrape.md):
-// each series' raw bytes are stored once, inline after its Entry in one heap
-// block; the hash table (open addressing, 8-byte entry pointers plus 2-byte
-// hash tags), the body order and the tape refer to that Entry instead of
-// copying the bytes. The packed final labels stay with the entry for as long
-// as it lives: they are what a series is appended by when the WAL collected
-// its ref (ForgetRefs), including the staleness marker of a series that
-// vanished in that very scrape, which no re-parse could rebuild.
+// each series' raw bytes are stored once, inline after its Entry, and the
+// entries are bump-allocated in a per-cache arena in insertion order; the
+// hash table (open addressing: 8-byte entry pointers plus 2-byte hash tags),
+// the body order and the tape (16 bytes per line) refer to the entry instead
+// of copying its bytes. An entry's packed final labels are released once the
+// series has a WAL ref if its owner can rebuild exactly them from the key
+// alone (ScrapeAppender checks that before releasing, see derived()); they
+// are needed again only when the WAL collected the ref (ForgetRefs), for the
+// series inherited over a reload, and for staleness markers then.
 //
 // Thread-safety: not thread-safe; owned by one scrape loop and used by one
 // scrape at a time (metadata().List() excepted, see MetadataStore).
@@ -33,6 +35,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -167,13 +170,17 @@ class ScrapeCache {
   class TapeEntry {
    public:
     TapeKind kind() const { return static_cast<TapeKind>(kind_ & kKindMask); }
-    // Offset in tape_bytes() of this entry's own bytes, and their count: a
-    // sample's gap then its separator, any other entry's whole prefix.
-    uint32_t off() const { return off_; }
+    // How many bytes of tape_bytes() are this entry's own: a sample's gap
+    // then its separator, any other entry's whole prefix. They follow the
+    // previous entry's (an entry's offset is the sum of the len() before it).
     uint32_t len() const { return len_; }
     // kSample: how many of the len() bytes are the separator (they follow
     // the key in the body; the others precede it).
     uint32_t sep() const { return sep_; }
+    // kSample: the size of entry()->key() and its bytes, read without
+    // loading the entry first (the fast path compares them at once).
+    uint32_t key_len() const { return key_len_; }
+    const char* key_data() const { return reinterpret_cast<const char*>(entry() + 1); }
     // kSample: whether the scrape that built the tape recorded the line in
     // the body order (RecordOrder); the fast path checks it would again.
     bool recorded() const { return (kind_ & kRecorded) != 0; }
@@ -189,7 +196,7 @@ class ScrapeCache {
     friend class ScrapeCache;
     static constexpr uint8_t kKindMask = 0x7f;
     static constexpr uint8_t kRecorded = 0x80;
-    uint32_t off_ = 0;
+    uint32_t key_len_ = 0;
     uint16_t len_ = 0;
     uint8_t sep_ = 0;
     uint8_t kind_ = 0;
@@ -262,8 +269,15 @@ class ScrapeCache {
  private:
   static uint64_t Hash(std::string_view key);
   static uint16_t Tag(uint64_t hash) { return static_cast<uint16_t>(hash >> 48) | 1; }
+  // Carves an entry for "key" out of the arena.
   Entry* NewEntry(std::string_view key);
-  static void DeleteEntry(Entry* e);
+  // An entry's bytes in the arena (header and key, 8-byte aligned).
+  static size_t EntryBytes(size_t key_len) {
+    return (sizeof(Entry) + key_len + alignof(Entry) - 1) & ~(alignof(Entry) - 1);
+  }
+  // Moves every live entry into a fresh arena, those of previous() first in
+  // their order, and updates previous(), current() and the table.
+  void Compact();
   // Puts "e" (hash "h") into the first free slot of its probe sequence.
   // REQUIRES: a free slot exists.
   void Place(Entry* e, uint64_t h);
@@ -278,6 +292,16 @@ class ScrapeCache {
   }
 
   MetadataStore metadata_;
+  // The arena: entries are bump-allocated in blocks, in insertion order
+  // (which is body order for a target's first scrape), so a scrape walks
+  // them mostly sequentially, with no per-entry malloc header or rounding.
+  // Erased entries leave dead bytes until Compact().
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* bump_ = nullptr;      // next free byte of the last block
+  size_t bump_left_ = 0;      // free bytes after bump_
+  size_t next_block_ = 1024;  // size of the next block (doubles to kMaxBlock)
+  size_t arena_bytes_ = 0;    // bytes of all entries carved, dead ones included
+  size_t dead_bytes_ = 0;     // of which erased
   // Open addressing with linear probing: slots_[i] is an entry or null,
   // tags_[i] its hash's top bits (| 1) or 0. Capacity is a power of two
   // (or 0), kept at most 3/4 full.

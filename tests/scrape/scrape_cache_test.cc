@@ -107,7 +107,10 @@ TEST(ScrapeCacheTest, TapeEntriesKeepOnlyTheirOwnBytes) {
   EXPECT_EQ(t.entry(), e);
   EXPECT_EQ(t.len(), 5u);
   EXPECT_EQ(t.sep(), 2u);
-  EXPECT_EQ(c.tape_bytes().substr(t.off(), t.len()), "\n   \t");
+  EXPECT_EQ(t.key_len(), 2u);
+  EXPECT_EQ(std::string_view(t.key_data(), t.key_len()), "up");
+  EXPECT_EQ(c.tape()[0].len(), 5u);
+  EXPECT_EQ(c.tape_bytes().substr(c.tape()[0].len(), t.len()), "\n   \t");
 }
 
 TEST(ScrapeCacheTest, AnEntryLongerThanATapeEntryCountsAbandonsTheTape) {
@@ -239,6 +242,43 @@ TEST(ScrapeCacheLabelsTest, DroppedSeriesAreForgottenTwoScrapesAfterTheyVanish) 
     EXPECT_EQ(app.cache().IsDropped("go_x"), i < 3) << i;
     EXPECT_EQ(app.cache().size(), 1u);
   }
+}
+
+TEST(ScrapeCacheLabelsTest, SurvivorsKeepTheirStateWhenTheCacheCompacts) {
+  // 1000 series, then a body with every 100th only: the erased entries are
+  // most of the arena, so it is compacted; the survivors (in previous()
+  // then) keep their refs, and staleness stays exact.
+  ScrapeAppender app(Labels::Of({{"job", "node"}}), {});
+  wal::SeriesRef next = 1;
+  std::string full, few;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string line = "m{i=\"" + std::to_string(i) + "\"} 1\n";
+    full += line;
+    if (i % 100 == 0) few += line;
+  }
+  wal::Batch b1;
+  ASSERT_TRUE(app.AddScrape(full, kText, kTs, &b1).error.ok());
+  FakeCommit(app, b1, &next);
+  for (int round = 0; round < 3; ++round) {
+    wal::Batch b;
+    auto out = app.AddScrape(few, kText, kTs + (round + 1) * 1000, &b);
+    ASSERT_TRUE(out.error.ok());
+    EXPECT_EQ(out.stale, round == 0 ? 990u : 0u);
+    EXPECT_TRUE(b.pending().empty()) << round;  // markers go by ref
+    for (size_t i = 0; i < 10; ++i) EXPECT_EQ(b.ref(i), 1 + i * 100) << round;
+    FakeCommit(app, b, &next);
+  }
+  EXPECT_EQ(app.cache().size(), 10u);
+  EXPECT_EQ(app.cache().Find("m{i=\"1\"}"), nullptr);
+  ASSERT_NE(app.cache().Find("m{i=\"100\"}"), nullptr);
+  EXPECT_EQ(app.cache().Find("m{i=\"100\"}")->ref, 101u);
+  // The survivors vanish: one marker each, by their refs.
+  wal::Batch b;
+  auto out = app.AddScrape("other 1\n", kText, kTs + 9000, &b);
+  ASSERT_TRUE(out.error.ok());
+  EXPECT_EQ(out.stale, 10u);
+  ASSERT_EQ(b.size(), 11u);
+  for (size_t i = 1; i < 11; ++i) EXPECT_EQ(b.ref(i), 1 + (i - 1) * 100);
 }
 
 }  // namespace
