@@ -7,6 +7,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "src/base/thread_name.h"
+
 namespace ferry::http {
 
 Result<ListenAddress> ParseListenAddress(std::string_view address) {
@@ -109,7 +111,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address
   }
   s->port_ = port;
   httplib::Server* raw = s->server_.get();
-  s->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  s->thread_ = std::thread([raw] {
+    SetThreadName("http-server");
+    raw->listen_after_bind();
+  });
   return s;
 }
 

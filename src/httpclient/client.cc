@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "src/base/mutex.h"
+#include "src/base/thread_name.h"
 #include "src/httpclient/gzip.h"
 #include "src/httpclient/url.h"
 
@@ -362,7 +363,10 @@ Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->multi = curl_multi_init();
   curl_multi_setopt(impl_->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  impl_->thread = std::thread([this] { impl_->Loop(); });
+  impl_->thread = std::thread([this] {
+    SetThreadName("http-client");
+    impl_->Loop();
+  });
 }
 
 Client::~Client() {

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "src/base/log.h"
+#include "src/base/thread_name.h"
 #include "src/replay/store.h"
 #include "src/replay/token_bucket.h"
 #include "src/selector/selector.h"
@@ -80,6 +81,7 @@ void JobRunner::Start() {
   }
   last_checkpoint_ = deps_.clock.MonotonicNow();
   thread_ = std::thread([this, load] {
+    SetThreadName("replay-reader");
     if (!load.ok()) {
       Finish(JobState::kFailed, "reading replay progress: " + load.message());
       return;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "src/base/log.h"
+#include "src/base/thread_name.h"
 #include "src/remote/compression.h"
 #include "src/remote/headers.h"
 #include "src/ship/write_request.h"
@@ -32,7 +33,10 @@ Sender::Sender(SenderContext& ctx, int index, ShardState state)
     resend_pending_ = state.mark.sent_end > state.mark.acked;
     state_ = state;
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("replay-sender");
+    Run();
+  });
 }
 
 Sender::~Sender() {

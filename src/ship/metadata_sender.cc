@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "src/base/log.h"
+#include "src/base/thread_name.h"
 #include "src/remote/compression.h"
 #include "src/remote/write_request_v1.h"
 #include "src/ship/write_request.h"
@@ -61,7 +62,10 @@ MetadataSender::MetadataSender(httpclient::Client& client, ShipMetrics& families
       retried_total_(families.metadata_retried_total.Add(EndpointLabels(*endpoint_))),
       bytes_total_(families.metadata_bytes_total.Add(EndpointLabels(*endpoint_))),
       families_(families) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("ship-metadata");
+    Loop();
+  });
 }
 
 MetadataSender::~MetadataSender() {

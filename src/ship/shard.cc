@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "src/base/log.h"
+#include "src/base/thread_name.h"
 #include "src/remote/headers.h"
 
 namespace ferry::ship {
@@ -30,7 +31,10 @@ Shard::Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache)
     replay_ = mark.sent_end > mark.acked;
   }
   cache_ = std::move(cache);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("ship-shard");
+    Run();
+  });
 }
 
 Shard::~Shard() {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "src/base/log.h"
+#include "src/base/thread_name.h"
 #include "src/ship/sharding.h"
 
 namespace ferry::ship {
@@ -86,7 +87,10 @@ Result<std::unique_ptr<Shipper>> Shipper::Start(wal::Wal& wal, httpclient::Clien
   std::unique_ptr<Shipper> s(
       new Shipper(wal, client, families, std::move(endpoint), options, cursor));
   s->StartShards(shards, marks);
-  s->reader_ = std::thread([p = s.get()] { p->ReaderLoop(); });
+  s->reader_ = std::thread([p = s.get()] {
+    SetThreadName("ship-reader");
+    p->ReaderLoop();
+  });
   if (options.metadata_source && SendsMetadata(*s->endpoint_)) {
     s->metadata_ = std::make_unique<MetadataSender>(client, families, s->endpoint_,
                                                     options.metadata_source, s->clock_,
