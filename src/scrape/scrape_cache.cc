@@ -183,7 +183,8 @@ void ScrapeCache::AddTapeSample(std::string_view gap, Entry* e, std::string_view
   t.key_len_ = e->key_len_;
   t.len_ = static_cast<uint16_t>(gap.size() + sep.size());
   t.sep_ = static_cast<uint8_t>(sep.size());
-  t.kind_ = static_cast<uint8_t>(TapeKind::kSample) | (recorded ? TapeEntry::kRecorded : 0);
+  t.kind_ = static_cast<uint8_t>(TapeKind::kSample) | (recorded ? TapeEntry::kRecorded : 0) |
+            (e->dropped() ? TapeEntry::kDropped : 0);
   t.ptr_ = e;
   next_tape_.push_back(t);
   next_tape_bytes_.append(gap);

