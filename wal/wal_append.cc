@@ -95,14 +95,16 @@ Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb,
       return Status::InvalidArgument("Append: sample " + std::to_string(p.index) +
                                      " has an empty label set");
     }
-    SeriesRef ref = series_.Find(p.labels);
+    scratch_.clear();
+    EncodeLabels(p.labels, &scratch_);
+    const uint64_t hash = p.labels.Hash();
+    FERRY_ASSIGN_OR_RETURN(SeriesRef ref, FindSeries(hash, scratch_));
     if (ref == kNoSeriesRef) {
       ref = ++series_hwm_;
-      scratch_.clear();
-      EncodeLabels(p.labels, &scratch_);
       rocksdb::Status rs = wb.Put(cf_series_, ToSlice(U64Key(ref)), ToSlice(scratch_));
       if (!rs.ok()) return FromRocks(rs, "Append");
-      series_.Insert(ref, p.labels, seq);  // stores a packed copy
+      series_.Insert(ref, hash, seq);
+      unwritten_.emplace(ref, scratch_);
       *new_series = true;
       MutexLock l(stats_mu_);
       ++stats_.created_series;
@@ -113,7 +115,37 @@ Status WalImpl::ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb,
   return Status::Ok();
 }
 
+Result<SeriesRef> WalImpl::FindSeries(uint64_t hash, std::string_view encoded) {
+  candidates_.clear();
+  series_.Candidates(hash, &candidates_);
+  // The encoding is canonical: equal bytes, equal label sets.
+  for (SeriesRef ref : candidates_) {
+    if (auto it = unwritten_.find(ref); it != unwritten_.end()) {
+      if (it->second == encoded) return ref;
+      continue;
+    }
+    rocksdb::Status rs = db_->Get(UncachedReads(), cf_series_, ToSlice(U64Key(ref)), &stored_);
+    if (rs.ok() && stored_ == encoded) return ref;
+    // Gone since (retention) or another set: not this one. A failed read
+    // fails the append rather than give a live series a second ref.
+    if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading series " + std::to_string(ref));
+  }
+  return kNoSeriesRef;
+}
+
 Status WalImpl::WriteGroup(std::span<Writer* const> group) {
+  // Series created by this group are in the series family after its write,
+  // or the WAL is stuck on a write error: either way not needed after it.
+  struct ForgetUnwritten {
+    std::unordered_map<SeriesRef, std::string>& m;
+    ~ForgetUnwritten() {
+      if (m.bucket_count() > 1024) {
+        std::unordered_map<SeriesRef, std::string>().swap(m);  // a first scrape's worth
+      } else {
+        m.clear();
+      }
+    }
+  } forget{unwritten_};
   rocksdb::WriteBatch wb;
   bool new_series = false;
   uint64_t samples = 0, records = 0, keyframes = 0;

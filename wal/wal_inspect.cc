@@ -96,7 +96,7 @@ Status WalImpl::Dump(int64_t min_ts, int64_t max_ts, const SeriesFilter& filter,
       if (rec.timestamps[i] < min_ts || rec.timestamps[i] > max_ts) continue;
       auto it = wanted.find(rec.refs[i]);
       if (it == wanted.end()) {
-        Result<labels::Labels> ls = series_.Get(rec.refs[i]);
+        Result<labels::Labels> ls = GetSeries(rec.refs[i]);
         Wanted w{.keep = false, .labels = {}};
         if (ls.ok()) {
           w.labels = std::move(ls).value();

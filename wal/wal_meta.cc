@@ -6,11 +6,28 @@
 #include "wal/internal/record_format.h"
 #include "wal/internal/rocks_util.h"
 #include "wal/internal/schema.h"
+#include "wal/internal/series_codec.h"
 #include "wal/internal/wal_impl.h"
 
 namespace ferry::wal::internal {
 
-Result<labels::Labels> WalImpl::GetSeries(SeriesRef ref) const { return series_.Get(ref); }
+Result<labels::Labels> WalImpl::GetSeries(SeriesRef ref) const {
+  if (!series_.Contains(ref)) return Status::NotFound("series ref " + std::to_string(ref));
+  return ReadSeries(ref);
+}
+
+Result<labels::Labels> WalImpl::ReadSeries(SeriesRef ref) const {
+  // Uncached: each series is read about once (callers cache what they
+  // need), so its blocks would only push hotter ones out of the cache.
+  std::string bytes;
+  rocksdb::Status rs = db_->Get(UncachedReads(), cf_series_, ToSlice(U64Key(ref)), &bytes);
+  if (rs.IsNotFound()) return Status::NotFound("series ref " + std::to_string(ref));
+  if (!rs.ok()) return FromRocks(rs, "reading series " + std::to_string(ref));
+  labels::Labels ls;
+  FERRY_RETURN_IF_ERROR(DecodeLabels(bytes, &ls, LabelCheck::kStructure)
+                            .WithContext("series " + std::to_string(ref) + " in " + options_.dir));
+  return ls;
+}
 
 Status WalImpl::CommitCursor(std::string_view name, uint64_t next_sequence) {
   if (read_only_) return ReadOnlyError("CommitCursor");
@@ -112,10 +129,8 @@ WalStats WalImpl::GetStats() const {
   s.bytes_on_disk = bytes_on_disk_.load();
   if (db_ != nullptr) {
     // Zero when RocksDB does not know a property (a read-only instance).
-    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
-                                  &s.memtable_bytes);
-    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kBlockCacheUsage,
-                                  &s.block_cache_bytes);
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &s.memtable_bytes);
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &s.block_cache_bytes);
     db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
                                   &s.table_reader_bytes);
   }

@@ -305,7 +305,7 @@ Status WalImpl::LoadSeries(uint64_t from_ref) {
     if (ref > series_hwm_) series_hwm_ = ref;
     // Until a keyframe lists it again, a loaded series is kept alive by the
     // newest record present now (conservative: GC'd once retention passes it).
-    if (!series_.Contains(ref)) series_.Insert(ref, std::move(ls), last);
+    if (!series_.Contains(ref)) series_.Insert(ref, ls.Hash(), last);
   }
   FERRY_RETURN_IF_ERROR(FromRocks(it->status(), "loading series from " + options_.dir));
   std::string v;

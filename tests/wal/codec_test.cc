@@ -248,6 +248,24 @@ TEST(SeriesCodecTest, RoundTripsAndRefusesUnsorted) {
   EXPECT_TRUE(DecodeLabels(std::string("\x00", 1), &out).IsCorruption());
   EXPECT_TRUE(DecodeLabels(bytes.substr(0, bytes.size() - 1), &out).IsCorruption());
   EXPECT_TRUE(DecodeLabels(bytes + "z", &out).IsCorruption());
+  for (auto check : {LabelCheck::kNames, LabelCheck::kStructure}) {
+    EXPECT_TRUE(DecodeLabels(bad, &out, check).IsCorruption());  // out of order: never stored
+  }
+}
+
+// What Append stores is read back as stored with kStructure (GetSeries: the
+// shipper judges names per endpoint), while open (kNames) skips it.
+TEST(SeriesCodecTest, StructureCheckReadsBackNamesOpenRefuses) {
+  const labels::Labels odd = labels::Labels::FromUnsorted({{"x", "1"}, {"", "v"}, {"x", "2"}});
+  std::string bytes;
+  EncodeLabels(odd, &bytes);
+  labels::Labels out;
+  EXPECT_TRUE(DecodeLabels(bytes, &out).IsCorruption());
+  ASSERT_TRUE(DecodeLabels(bytes, &out, LabelCheck::kStructure).ok());
+  EXPECT_EQ(out, odd);
+  EXPECT_TRUE(DecodeLabels(std::string("\x00", 1), &out, LabelCheck::kStructure).IsCorruption());
+  EXPECT_TRUE(
+      DecodeLabels(bytes.substr(0, bytes.size() - 1), &out, LabelCheck::kStructure).IsCorruption());
 }
 
 }  // namespace

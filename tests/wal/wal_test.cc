@@ -133,6 +133,49 @@ TEST_F(WalTest, LabelSetsResolveToExistingRefsAndUnknownRefsAreRefused) {
   EXPECT_EQ(*wal->Append(d), 4u);
 }
 
+// Writers appending the same new label sets at once share one group commit
+// (fdatasync per group): a set created earlier in the group, not yet in the
+// series family, still resolves to its ref, and no set gets two refs.
+TEST_F(WalTest, SameNewSeriesFromConcurrentWritersGetOneRef) {
+  Options o = Opts();
+  o.durability = Durability::kAlways;
+  auto wal = MustOpen(o);
+  constexpr int kThreads = 8, kSeries = 30;
+  std::vector<std::vector<SeriesRef>> refs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Batch b(100 + t);  // one stream per writer, the same label sets
+      for (int i = 0; i < kSeries; ++i) {
+        b.Add(labels::Labels::Of({{"__name__", "shared"}, {"i", std::to_string(i)}}), 1, i);
+      }
+      Result<uint64_t> s = wal->Append(b);
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      refs[t] = b.refs();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 1; t < kThreads; ++t) EXPECT_EQ(refs[t], refs[0]) << t;
+  EXPECT_EQ(wal->GetStats().series, uint64_t{kSeries});
+  // Deterministically: a set repeated within one batch, new at its first
+  // occurrence, is found again before the batch is written.
+  Batch twice(7);
+  const auto fresh = labels::Labels::Of({{"__name__", "fresh"}});
+  twice.Add(fresh, 2, 1);
+  twice.Add(labels::Labels::Of({{"__name__", "other"}}), 2, 2);
+  twice.Add(fresh, 3, 3);
+  ASSERT_TRUE(wal->Append(twice).ok());
+  EXPECT_EQ(twice.ref(0), twice.ref(2));
+  EXPECT_NE(twice.ref(0), twice.ref(1));
+  EXPECT_EQ(wal->GetStats().series, uint64_t{kSeries} + 2);
+  for (int i = 0; i < kSeries; ++i) {
+    Result<labels::Labels> ls = wal->GetSeries(refs[0][i]);
+    ASSERT_TRUE(ls.ok()) << ls.status().ToString();
+    EXPECT_EQ(ls->Get("i"), std::to_string(i));
+  }
+  EXPECT_TRUE(wal->GetSeries(9999).status().IsNotFound());
+}
+
 TEST_F(WalTest, StaleMarkersRoundTripBitExactly) {
   auto wal = MustOpen(Opts());
   Batch b = LabelBatch(1, 2, 1, 1);
@@ -191,7 +234,8 @@ TEST_F(WalTest, StatsReportRocksDbMemoryWithinTheBlockCacheBound) {
   ASSERT_EQ(recs.size(), 200u);
   for (uint64_t ref = 1; ref <= 200; ++ref) ASSERT_TRUE(wal->GetSeries(ref).ok());
   WalStats st = wal->GetStats();
-  EXPECT_GT(st.block_cache_bytes, 0u);  // series blocks and index blocks of the SSTs
+  EXPECT_GT(st.block_cache_bytes,
+            0u);  // series blocks and index blocks of the SSTs
   EXPECT_LE(st.block_cache_bytes, o.block_cache_size);
 }
 

@@ -14,7 +14,7 @@ void EncodeLabels(const labels::Labels& labels, std::string* out) {
   }
 }
 
-Status DecodeLabels(std::string_view bytes, labels::Labels* out) {
+Status DecodeLabels(std::string_view bytes, labels::Labels* out, LabelCheck check) {
   std::string_view in = bytes;
   uint64_t n;
   if (!coding::GetVarint64(&in, &n)) return Status::Corruption("series labels: bad count");
@@ -28,9 +28,13 @@ Status DecodeLabels(std::string_view bytes, labels::Labels* out) {
     if (!coding::GetLengthPrefixed(&in, &name) || !coding::GetLengthPrefixed(&in, &value)) {
       return Status::Corruption("series labels: truncated label " + std::to_string(i));
     }
-    if (name.empty())
+    if (check == LabelCheck::kNames && name.empty()) {
       return Status::Corruption("series labels: empty name at " + std::to_string(i));
-    if (!v.empty() && !(v.back().name < name)) {
+    }
+    // Append stores Labels, sorted by name: never out of order, and with
+    // kNames never a name twice.
+    if (!v.empty() &&
+        (name < v.back().name || (check == LabelCheck::kNames && name == v.back().name))) {
       return Status::Corruption("series labels: names not sorted/unique at " + std::to_string(i));
     }
     v.push_back({std::string(name), std::string(value)});

@@ -17,8 +17,12 @@ namespace ferry::wal::internal {
 void EncodeLabels(const labels::Labels& labels, std::string* out);
 
 // Decodes "bytes" into "*out". Corruption (naming the problem) when the bytes
-// are truncated, have trailing garbage, an empty or unsorted/duplicate name,
-// or zero labels.
-Status DecodeLabels(std::string_view bytes, labels::Labels* out);
+// are truncated, have trailing garbage, zero labels or names out of order,
+// and with kNames also for an empty or a repeated name. kStructure reads back whatever
+// Append stored (it does not judge names: the shipper's encoder does, per
+// endpoint); kNames is what open uses to skip a damaged series.
+enum class LabelCheck { kNames, kStructure };
+Status DecodeLabels(std::string_view bytes, labels::Labels* out,
+                    LabelCheck check = LabelCheck::kNames);
 
 }  // namespace ferry::wal::internal

@@ -81,18 +81,15 @@ void SeriesTable::Rebuild(size_t capacity, const std::vector<uint32_t>& tags) {
   }
 }
 
-SeriesRef SeriesTable::Find(const labels::Labels& labels) const {
-  const uint32_t tag = HashTag(labels.Hash());
+void SeriesTable::Candidates(uint64_t labels_hash, std::vector<SeriesRef>* out) const {
+  const uint32_t tag = HashTag(labels_hash);
   MutexLock l(mu_);
-  if (by_hash_.empty()) return kNoSeriesRef;
+  if (by_hash_.empty()) return;
   const size_t mask = by_hash_.size() - 1;
   for (size_t i = tag & mask;; i = (i + 1) & mask) {
     const uint64_t s = by_hash_[i];
-    if (s == 0) return kNoSeriesRef;
-    if (SlotTag(s) == tag) {
-      const Entry& e = entries_[SlotIndex(s)];
-      if (e.labels == labels) return e.ref;
-    }
+    if (s == 0) return;
+    if (SlotTag(s) == tag) out->push_back(entries_[SlotIndex(s)].ref);
   }
 }
 
@@ -101,16 +98,8 @@ bool SeriesTable::Contains(SeriesRef ref) const {
   return IndexOf(ref) != kNone;
 }
 
-Result<labels::Labels> SeriesTable::Get(SeriesRef ref) const {
-  MutexLock l(mu_);
-  const uint32_t i = IndexOf(ref);
-  if (i == kNone) return Status::NotFound("series ref " + std::to_string(ref));
-  return entries_[i].labels.Unpack();
-}
-
-void SeriesTable::Insert(SeriesRef ref, const labels::Labels& labels, uint64_t keyframe_seq) {
-  const uint32_t tag = HashTag(labels.Hash());
-  labels::PackedLabels packed = labels::PackedLabels::Pack(labels);
+void SeriesTable::Insert(SeriesRef ref, uint64_t labels_hash, uint64_t keyframe_seq) {
+  const uint32_t tag = HashTag(labels_hash);
   MutexLock l(mu_);
   FERRY_DCHECK(IndexOf(ref) == kNone);
   // Entry indices are stored + 1 in 32 bits, and kNone is reserved.
@@ -118,7 +107,7 @@ void SeriesTable::Insert(SeriesRef ref, const labels::Labels& labels, uint64_t k
   const size_t n = entries_.size() + 1;
   if (n * 4 > by_ref_.size() * 3) Rebuild(CapacityFor(n), Tags());
   const auto index = static_cast<uint32_t>(entries_.size());
-  entries_.push_back(Entry{ref, keyframe_seq, std::move(packed)});
+  entries_.push_back(Entry{ref, keyframe_seq});
   IndexRef(index);
   IndexHash(tag, index);
 }

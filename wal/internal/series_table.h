@@ -1,18 +1,24 @@
-// SeriesTable: the in-memory index of live series (ref -> labels, labels ->
-// ref), rebuilt at open from the `series` column family. It also remembers,
-// per series, the newest keyframe sequence that lists it, which is what
-// garbage collection needs: a series is referenced by a retained record iff
-// that keyframe is retained (a delta record only references its keyframe's
-// series, and retention never deletes a keyframe a retained delta needs).
+// SeriesTable: the in-memory index of live series (ref -> entry, label hash
+// -> refs), rebuilt at open from the `series` column family. It also
+// remembers, per series, the newest keyframe sequence that lists it, which
+// is what garbage collection needs: a series is referenced by a retained
+// record iff that keyframe is retained (a delta record only references its
+// keyframe's series, and retention never deletes a keyframe a retained delta
+// needs).
+//
+// It keeps no label bytes: the series family has them, and the WAL reads
+// them back only for a new label set whose hash matches (Candidates) and for
+// GetSeries, which shippers and replay call once per series and cache.
+// Label bytes were ~120 of its ~190 bytes per series, for lookups that
+// steady scraping never makes (the scrape cache holds the refs).
 //
 // Memory (it holds every live series for the life of the process): entries
-// live in one dense vector (ref, keyframe sequence, PackedLabels: 24 bytes
-// plus the packed label bytes), indexed by two open-addressing tables of
-// 32-bit entry indices with linear probing, load <= 3/4:
+// live in one dense vector (ref, keyframe sequence: 16 bytes), indexed by
+// two open-addressing tables of 32-bit entry indices with linear probing,
+// load <= 3/4:
 //   by_ref_   slot = entry index + 1 (0: empty), home slot from the ref;
 //   by_hash_  slot = (32 bits of the label hash << 32) | (entry index + 1),
-//             home slot from those 32 bits, which also filter candidates
-//             before the label bytes are compared.
+//             home slot from those 32 bits.
 // docs/perf-notes/wal.md has the bytes per series (bench/labels_mem_bench).
 //
 // Thread-safety: thread-safe (internal mutex). Mutations come from the
@@ -26,22 +32,20 @@
 #include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "src/labels/labels.h"
-#include "src/labels/packed_labels.h"
 #include "wal/record.h"
 
 namespace ferry::wal::internal {
 
 class SeriesTable {
  public:
-  // Returns the ref of "labels", or kNoSeriesRef. Compares the stored packed
-  // sets with "labels" without unpacking them.
-  SeriesRef Find(const labels::Labels& labels) const;
+  // Appends to "out" the refs whose label hash (labels::Labels::Hash())
+  // shares 32 bits with "labels_hash": every series with those labels, and
+  // rarely another. The caller compares the labels.
+  void Candidates(uint64_t labels_hash, std::vector<SeriesRef>* out) const;
   bool Contains(SeriesRef ref) const;
-  // A copy of the labels of "ref", or NotFound.
-  Result<labels::Labels> Get(SeriesRef ref) const;
   // REQUIRES: "ref" is not present. At most 2^32 - 2
   // series (checked).
-  void Insert(SeriesRef ref, const labels::Labels& labels, uint64_t keyframe_seq);
+  void Insert(SeriesRef ref, uint64_t labels_hash, uint64_t keyframe_seq);
   // Records that keyframe "seq" lists every ref in "refs".
   void MarkKeyframe(const std::vector<SeriesRef>& refs, uint64_t seq);
   // Removes and returns every series whose newest keyframe is < "cut".
@@ -53,7 +57,6 @@ class SeriesTable {
   struct Entry {
     SeriesRef ref;
     uint64_t keyframe_seq;
-    labels::PackedLabels labels;
   };
   // Index of the entry of "ref" in entries_, or kNone.
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -63,8 +66,7 @@ class SeriesTable {
   void IndexHash(uint32_t tag, uint32_t index) FERRY_REQUIRES(mu_);
   // Rebuilds both indexes for "capacity" slots (a power of two) from
   // entries_; "tags[i]" is the hash tag of entries_[i].
-  void Rebuild(size_t capacity, const std::vector<uint32_t>& tags)
-      FERRY_REQUIRES(mu_);
+  void Rebuild(size_t capacity, const std::vector<uint32_t>& tags) FERRY_REQUIRES(mu_);
   // The hash tag of every entry, in entries_ order (read from by_hash_).
   std::vector<uint32_t> Tags() const FERRY_REQUIRES(mu_);
 

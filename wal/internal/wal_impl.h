@@ -65,7 +65,8 @@ class WalImpl final : public Wal {
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* samples_cf() const { return cf_samples_; }
   void ReportCorruption(CorruptionEvent event, uint64_t dropped_samples);
-  // RocksDB secondaries have no snapshots; their data changes only in CatchUp().
+  // RocksDB secondaries have no snapshots; their data changes only in
+  // CatchUp().
   bool snapshots() const { return options_.mode == OpenMode::kReadWrite; }
 
  private:
@@ -102,6 +103,12 @@ class WalImpl final : public Wal {
   // wal_append.cc
   Status WriteGroup(std::span<Writer* const> group);  // leader only
   Status ResolveRefs(Batch& batch, uint64_t seq, rocksdb::WriteBatch& wb, bool* new_series);
+  // The live ref of the label set with hash "hash" and series-family
+  // encoding "encoded", or kNoSeriesRef (leader only: it also sees the
+  // series created earlier in the group being written).
+  Result<SeriesRef> FindSeries(uint64_t hash, std::string_view encoded);
+  // The labels of "ref" as stored in the series family (NotFound if absent).
+  Result<labels::Labels> ReadSeries(SeriesRef ref) const;
   Status RunExclusive(const std::function<Status()>& fn);
   void RecordSyncLatency(double seconds);
 
@@ -141,6 +148,12 @@ class WalImpl final : public Wal {
   int64_t last_append_ms_ = 0;
   std::unordered_map<uint64_t, StreamState> streams_;
   std::string scratch_;
+  // Series created in the group being written: not in the series family
+  // until its write, but found by later samples of the same group.
+  // Their encoded labels (series family bytes), by ref.
+  std::unordered_map<SeriesRef, std::string> unwritten_;
+  std::vector<SeriesRef> candidates_;
+  std::string stored_;
 
   Mutex mu_;
   CondVar writers_cv_;                                 // a writer finished or became leader
