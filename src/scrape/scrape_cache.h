@@ -254,13 +254,13 @@ class ScrapeCache {
     prev_iter_ = cur_.empty() ? 0 : iter_;
     prev_.swap(cur_);
     cur_.clear();
-    // Both buffers live on: no slack from growing them (a first scrape's
-    // doubling), and each sized for a body like the last one.
-    if (prev_.capacity() - prev_.size() > prev_.size() / 8 + 16) prev_.shrink_to_fit();
-    if (cur_.capacity() < prev_.size() ||
-        cur_.capacity() - prev_.size() > prev_.size() / 8 + 16) {
+    // Both buffers live on: sized for a body like the last one, with a
+    // little room for one that grows, but no doubling slack kept.
+    const size_t want = prev_.size() + prev_.size() / 16 + 16;
+    if (prev_.capacity() > want + prev_.size() / 16) prev_.shrink_to_fit();
+    if (cur_.capacity() < prev_.size() || cur_.capacity() > want + prev_.size() / 16) {
       std::vector<Entry*>().swap(cur_);
-      cur_.reserve(prev_.size());
+      cur_.reserve(want);
     }
   }
   // Forgets entries (series and dropped ones) not seen for 2 iterations, as
