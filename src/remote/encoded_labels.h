@@ -80,16 +80,6 @@ class EncodedLabels {
     return std::string_view(rep_.get() + sizeof n, n);
   }
   bool empty() const { return rep_ == nullptr; }
-  // Hints that bytes() is read soon: three cache lines, a typical series'
-  // labels. Reads nothing (the size would be a demand load); a prefetch past
-  // the block is harmless.
-  void Prefetch() const {
-    if (rep_ == nullptr) return;
-    const auto p = reinterpret_cast<uintptr_t>(rep_.get());  // no pointer past the block
-    __builtin_prefetch(reinterpret_cast<const void*>(p));
-    __builtin_prefetch(reinterpret_cast<const void*>(p + 64));
-    __builtin_prefetch(reinterpret_cast<const void*>(p + 128));
-  }
 
   // Heap bytes owned (the block's requested size; the allocator adds its
   // own rounding and header).

@@ -63,12 +63,6 @@ class SeriesCache {
     if (!slots_.empty()) __builtin_prefetch(&slots_[Index(ref)]);
   }
 
-  // Hints that the labels of "ref" are read soon. Call it a few series
-  // after Prefetch(ref), when the slot is in cache.
-  void PrefetchLabels(wal::SeriesRef ref) {
-    if (const Entry* e = Find(ref)) e->labels.Prefetch();
-  }
-
   size_t size() const { return size_; }
   // Sizes the table for "n" entries at once (no rehash while they are
   // inserted), e.g. before a reshard hands a shard its share of the series.

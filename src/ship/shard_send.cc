@@ -71,9 +71,6 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
     // The slot a few series ahead: hides its cache miss behind this one.
     if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
-    if (j + kPrefetchAhead / 2 < order_.size()) {
-      cache_.PrefetchLabels(order_[j + kPrefetchAhead / 2].first);  // its slot is in cache by now
-    }
     std::string_view reason;
     const remote::EncodedLabels* ls = Resolve(order_[i].first, &reason);
     run_.clear();
