@@ -127,7 +127,9 @@ class Wal {
   // none). Appends' times are non-decreasing in sequence order.
   virtual Result<uint64_t> SeekTime(int64_t append_ms) = 0;
 
-  // Labels of "ref"; NotFound if unknown or collected.
+  // Labels of "ref"; NotFound if unknown or collected. A point read of the
+  // series family (the in-memory index keeps no label bytes): callers that
+  // need a series' labels often, like shippers, cache them.
   virtual Result<labels::Labels> GetSeries(SeriesRef ref) const = 0;
 
   // Named cursors. CommitCursor is cheap (no fdatasync): after a crash a
