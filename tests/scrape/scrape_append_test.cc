@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/scrape/relabel_test_util.h"
+
 namespace ferry::scrape {
 namespace {
 
@@ -157,14 +159,9 @@ TEST_F(ScrapeAppendTest, LabelLimitsUsePrometheusMessages) {
 }
 
 TEST_F(ScrapeAppendTest, MetricRelabelDropIsRememberedAndNotCounted) {
-  relabel::RelabelConfig drop;
-  drop.source_labels = {"__name__"};
-  drop.regex = "go_.*";
-  drop.action = relabel::Action::kDrop;
-  std::vector<relabel::RelabelConfig> rules = {drop};
-  auto r = relabel::Relabeler::Compile(rules);
-  ASSERT_TRUE(r.ok());
-  auto app = Make({.metric_relabeler = r->get()});
+  auto r = testing::DropNames("go_.*");
+  ASSERT_NE(r, nullptr);
+  auto app = Make({.metric_relabeler = r.get()});
   wal::Batch b;
   auto out = app.AddScrape("go_goroutines 5\nup_thing 1\n", kText, kTs, &b);
   EXPECT_EQ(out.total, 2u);
@@ -271,14 +268,9 @@ TEST_F(ScrapeAppendTest, ReorderedBodiesStillHitTheCache) {
 }
 
 TEST_F(ScrapeAppendTest, DroppedSeriesStayDroppedOnLaterScrapes) {
-  relabel::RelabelConfig drop;
-  drop.source_labels = {"__name__"};
-  drop.regex = "go_.*";
-  drop.action = relabel::Action::kDrop;
-  std::vector<relabel::RelabelConfig> rules = {drop};
-  auto r = relabel::Relabeler::Compile(rules);
-  ASSERT_TRUE(r.ok());
-  auto app = Make({.metric_relabeler = r->get()});
+  auto r = testing::DropNames("go_.*");
+  ASSERT_NE(r, nullptr);
+  auto app = Make({.metric_relabeler = r.get()});
   for (int i = 0; i < 3; ++i) {
     wal::Batch b;
     auto out = app.AddScrape("go_goroutines 5\nup_thing 1\ngo_threads 2\n", kText, kTs + i, &b);

@@ -12,6 +12,7 @@
 
 #include "src/relabel/relabel.h"
 #include "src/scrape/scrape_append.h"
+#include "tests/scrape/relabel_test_util.h"
 
 namespace ferry::scrape {
 namespace {
@@ -223,14 +224,9 @@ TEST(ScrapeCacheLabelsTest, ReportSeriesKeepTheirLabels) {
 }
 
 TEST(ScrapeCacheLabelsTest, DroppedSeriesAreForgottenTwoScrapesAfterTheyVanish) {
-  relabel::RelabelConfig drop;
-  drop.source_labels = {"__name__"};
-  drop.regex = "go_.*";
-  drop.action = relabel::Action::kDrop;
-  std::vector<relabel::RelabelConfig> rules = {drop};
-  auto r = relabel::Relabeler::Compile(rules);
-  ASSERT_TRUE(r.ok());
-  ScrapeAppender app(Labels::Of({{"job", "node"}}), {.metric_relabeler = r->get()});
+  auto r = testing::DropNames("go_.*");
+  ASSERT_NE(r, nullptr);
+  ScrapeAppender app(Labels::Of({{"job", "node"}}), {.metric_relabeler = r.get()});
   wal::SeriesRef next = 1;
   const std::string bodies[] = {"go_x 1\nkeep 1\n", "go_x 2\nkeep 2\n", "keep 3\n", "keep 4\n",
                                 "keep 5\n"};

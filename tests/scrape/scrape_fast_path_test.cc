@@ -23,6 +23,7 @@
 
 #include "src/relabel/relabel.h"
 #include "src/scrape/scrape_append.h"
+#include "tests/scrape/relabel_test_util.h"
 #include "tests/integration/edge_bodies.h"
 #include "tests/testing/test_util.h"
 
@@ -266,16 +267,8 @@ std::string Mutate(const std::string& body, std::mt19937& rng) {
 }
 
 const relabel::Relabeler* Dropper() {
-  static const std::unique_ptr<relabel::Relabeler> r = [] {
-    relabel::RelabelConfig drop;
-    drop.source_labels = {"__name__"};
-    drop.regex = ".*_bucket|edge_drop_me|go_.*|d";
-    drop.action = relabel::Action::kDrop;
-    std::vector<relabel::RelabelConfig> rules = {drop};
-    auto c = relabel::Relabeler::Compile(rules);
-    EXPECT_TRUE(c.ok());
-    return c.ok() ? std::move(c).value() : nullptr;
-  }();
+  static const std::unique_ptr<relabel::Relabeler> r =
+      testing::DropNames(".*_bucket|edge_drop_me|go_.*|d");
   return r.get();
 }
 

@@ -266,6 +266,16 @@ TEST(SeriesCodecTest, StructureCheckReadsBackNamesOpenRefuses) {
   EXPECT_TRUE(DecodeLabels(std::string("\x00", 1), &out, LabelCheck::kStructure).IsCorruption());
   EXPECT_TRUE(
       DecodeLabels(bytes.substr(0, bytes.size() - 1), &out, LabelCheck::kStructure).IsCorruption());
+  // Found by wal_record_fuzzer: one label, empty name, value length as a
+  // two-byte varint. Whatever kStructure accepts must read back the same.
+  const std::string fuzzed("\x01\x00\x80\x00", 4);
+  if (DecodeLabels(fuzzed, &out, LabelCheck::kStructure).ok()) {
+    std::string again;
+    EncodeLabels(out, &again);
+    labels::Labels back;
+    ASSERT_TRUE(DecodeLabels(again, &back, LabelCheck::kStructure).ok());
+    EXPECT_EQ(back, out) << back.ToString() << " vs " << out.ToString();
+  }
 }
 
 }  // namespace

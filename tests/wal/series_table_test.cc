@@ -51,7 +51,7 @@ TEST(SeriesTableTest, EmptyTable) {
   EXPECT_EQ(t.size(), 0u);
 }
 
-TEST(SeriesTableTest, InsertFindGetAcrossGrowth) {
+TEST(SeriesTableTest, InsertFindAcrossGrowth) {
   SeriesTable t;
   Store store;
   constexpr int kN = 5000;  // many rebuilds of the indexes
@@ -70,11 +70,9 @@ TEST(SeriesTableTest, InsertFindGetAcrossGrowth) {
   EXPECT_FALSE(t.Contains(999));
   EXPECT_FALSE(t.Contains(1000 + kN));
   EXPECT_EQ(Find(t, store, Series(kN)), kNoSeriesRef);
-  // A set differing only in one value, or with one label more, is another
-  // series.
-  EXPECT_EQ(
-      Find(t, store, Labels::Of({{"__name__", "m1"}, {"instance", "host:1"}, {"series", "x"}})),
-      kNoSeriesRef);
+  // A set differing only in one value, or with one label more, is another series.
+  const Labels other = Labels::Of({{"__name__", "m1"}, {"instance", "host:1"}, {"series", "x"}});
+  EXPECT_EQ(Find(t, store, other), kNoSeriesRef);
   labels::LabelsBuilder b(Series(3));
   b.Set("z", "1");
   EXPECT_EQ(Find(t, store, b.Build()), kNoSeriesRef);

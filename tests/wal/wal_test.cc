@@ -234,8 +234,7 @@ TEST_F(WalTest, StatsReportRocksDbMemoryWithinTheBlockCacheBound) {
   ASSERT_EQ(recs.size(), 200u);
   for (uint64_t ref = 1; ref <= 200; ++ref) ASSERT_TRUE(wal->GetSeries(ref).ok());
   WalStats st = wal->GetStats();
-  EXPECT_GT(st.block_cache_bytes,
-            0u);  // series blocks and index blocks of the SSTs
+  EXPECT_GT(st.block_cache_bytes, 0u);  // series blocks and index blocks of the SSTs
   EXPECT_LE(st.block_cache_bytes, o.block_cache_size);
 }
 

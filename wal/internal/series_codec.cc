@@ -19,8 +19,10 @@ Status DecodeLabels(std::string_view bytes, labels::Labels* out, LabelCheck chec
   uint64_t n;
   if (!coding::GetVarint64(&in, &n)) return Status::Corruption("series labels: bad count");
   if (n == 0) return Status::Corruption("series labels: empty label set");
-  // Each label takes at least 3 bytes (two lengths and a 1-byte name).
-  if (n > in.size() / 3) return Status::Corruption("series labels: count exceeds size");
+  // Each label takes at least 3 bytes (two lengths and a 1-byte name), 2
+  // when names are not checked (an empty name is read back as stored).
+  const size_t min_label = check == LabelCheck::kNames ? 3 : 2;
+  if (n > in.size() / min_label) return Status::Corruption("series labels: count exceeds size");
   std::vector<labels::Label> v;
   v.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {

@@ -65,8 +65,7 @@ class WalImpl final : public Wal {
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* samples_cf() const { return cf_samples_; }
   void ReportCorruption(CorruptionEvent event, uint64_t dropped_samples);
-  // RocksDB secondaries have no snapshots; their data changes only in
-  // CatchUp().
+  // RocksDB secondaries have no snapshots; their data changes only in CatchUp().
   bool snapshots() const { return options_.mode == OpenMode::kReadWrite; }
 
  private:
@@ -148,9 +147,9 @@ class WalImpl final : public Wal {
   int64_t last_append_ms_ = 0;
   std::unordered_map<uint64_t, StreamState> streams_;
   std::string scratch_;
-  // Series created in the group being written: not in the series family
-  // until its write, but found by later samples of the same group.
-  // Their encoded labels (series family bytes), by ref.
+  // Series created in the group being written, by ref, with their encoded
+  // labels: not in the series family until the group's write, but found by
+  // later samples of the same group.
   std::unordered_map<SeriesRef, std::string> unwritten_;
   std::vector<SeriesRef> candidates_;
   std::string stored_;
