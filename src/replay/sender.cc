@@ -183,18 +183,20 @@ void Sender::Persist() {
   }
 }
 
-const remote::EncodedLabels* Sender::Resolve(wal::SeriesRef ref) {
+Result<const remote::EncodedLabels*> Sender::Resolve(wal::SeriesRef ref) {
   ship::SeriesCache::Entry* e = cache_.Find(ref);
   if (e == nullptr) {
+    ship::SeriesCache::Entry fresh;
+    FERRY_RETURN_IF_ERROR(ship::ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, &fresh, nullptr));
     if (cache_.size() >= kMaxCachedSeries) cache_.Clear();
     e = cache_.Insert(ref);
-    ship::ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, e, nullptr);
+    *e = std::move(fresh);
   }
   return e->drop == ship::SeriesCache::Drop::kNone ? &e->labels : nullptr;
 }
 
-size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,
-                     size_t* dropped) {
+Result<size_t> Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,
+                             size_t* dropped) {
   const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
   order_.clear();
   for (uint32_t i = 0; i < samples.size(); ++i) order_.emplace_back(samples[i].ref, i);
@@ -206,7 +208,7 @@ size_t Sender::Build(const std::vector<QueuedSample>& samples, std::string* body
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
-    const remote::EncodedLabels* ls = Resolve(order_[i].first);
+    FERRY_ASSIGN_OR_RETURN(const remote::EncodedLabels* ls, Resolve(order_[i].first));
     run_.clear();
     for (size_t k = i; k < j; ++k) {
       const QueuedSample& s = samples[order_[k].second];
@@ -249,12 +251,15 @@ bool Sender::Send(Batch& b) {
   bool maybe_delivered = b.resend;
   for (;;) {
     if (ctx_.hard_stop.load()) return false;
-    size_t n = Build(b.samples, &body_, &dropped);
-    if (n == 0) break;
+    Result<size_t> built = Build(b.samples, &body_, &dropped);
+    const size_t n = built.ok() ? *built : 0;
+    if (built.ok() && n == 0) break;
     std::optional<milliseconds> retry_after;
     std::string error;
     Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
-    if (!opts.ok()) {
+    if (!built.ok()) {
+      error = "reading series labels from the WAL: " + built.status().message();
+    } else if (!opts.ok()) {
       error = "client options: " + opts.status().message();
     } else {
       {

@@ -114,10 +114,14 @@ class Sender {
   // False when abandoned (hard stop).
   bool Send(Batch& b);
   void Persist();
-  size_t Build(const std::vector<QueuedSample>& samples, std::string* body, size_t* dropped);
+  // The samples encoded into "body" ("*dropped": the rest), or the error
+  // that stopped it reading a series' labels: then it is built again later.
+  Result<size_t> Build(const std::vector<QueuedSample>& samples, std::string* body,
+                       size_t* dropped);
   // The labels series "ref" is sent with, encoded once and cached; nullptr
-  // when its samples are dropped (unknown, relabeled away or refused).
-  const remote::EncodedLabels* Resolve(wal::SeriesRef ref);
+  // when its samples are dropped (unknown, relabeled away or refused); an
+  // error (nothing cached) when its labels cannot be read now.
+  Result<const remote::EncodedLabels*> Resolve(wal::SeriesRef ref);
   bool WaitInterruptibly(std::chrono::milliseconds d);
 
   SenderContext& ctx_;

@@ -54,22 +54,30 @@ void SeriesCache::Rehash(size_t capacity) {
   }
 }
 
-void ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref, labels::LabelsBuilder* lb,
-                   SeriesCache::Entry* e, std::string* refused) {
+Status ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref,
+                     labels::LabelsBuilder* lb, SeriesCache::Entry* e, std::string* refused) {
   Result<labels::Labels> ls = wal.GetSeries(ref);
   labels::Labels sent;
   if (!ls.ok()) {
-    e->drop = SeriesCache::Drop::kUnknownSeries;
+    if (ls.status().IsNotFound()) {
+      e->drop = SeriesCache::Drop::kUnknownSeries;
+    } else if (ls.status().IsCorruption()) {
+      e->drop = SeriesCache::Drop::kInvalidSeries;
+      if (refused != nullptr) *refused = "series record corrupt in the WAL: " + ls.status().message();
+    } else {
+      return ls.status();
+    }
   } else if (!ep.SendLabels(*ls, lb, &sent)) {
     e->drop = SeriesCache::Drop::kDroppedSeries;
   } else if (Result<remote::EncodedLabels> enc = remote::EncodedLabels::FromLabels(sent);
              !enc.ok()) {
     e->drop = SeriesCache::Drop::kInvalidSeries;
-    if (refused != nullptr) *refused = enc.status().message();
+    if (refused != nullptr) *refused = "series refused by the encoder: " + enc.status().message();
   } else {
     e->drop = SeriesCache::Drop::kNone;
     e->labels = std::move(*enc);
   }
+  return Status::Ok();
 }
 
 }  // namespace ferry::ship

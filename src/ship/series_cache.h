@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "src/base/status.h"
 #include "src/labels/labels.h"
 #include "src/remote/encoded_labels.h"
 #include "src/ship/endpoint.h"
@@ -99,9 +100,15 @@ class SeriesCache {
 // sends it with (read from "wal", then Endpoint::SendLabels, then encoded
 // once), or why its samples are dropped: kUnknownSeries (not in the WAL),
 // kDroppedSeries (relabeled away) or kInvalidSeries (refused by the
-// encoder; its message goes to "*refused" when that is not null). Shared by
-// the shipper's shards and replay's senders. "lb" is scratch.
-void ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref, labels::LabelsBuilder* lb,
-                   SeriesCache::Entry* e, std::string* refused);
+// encoder, or the WAL's record of the series is corrupt; a sentence saying
+// which goes to "*refused" when that is not null). Shared by the shipper's shards and
+// replay's senders. "lb" is scratch.
+//
+// Returns the error, with "e" left unfilled, when the record could not be
+// read for a reason that may pass (an I/O error): the caller must not keep
+// "e" and should try again later rather than drop committed samples.
+[[nodiscard]] Status ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref,
+                                   labels::LabelsBuilder* lb, SeriesCache::Entry* e,
+                                   std::string* refused);
 
 }  // namespace ferry::ship

@@ -95,11 +95,14 @@ class Shard {
   void Send(Batch& b);
   void PersistMark(const ShardMark& mark);
   // Builds the compressed request body from "b", dropping samples of
-  // dropped/unknown/too-old series (counted). Returns the samples encoded.
-  size_t Build(Batch& b, std::string* body, int64_t* highest_ts);
+  // dropped/unknown/too-old series (counted, and removed from "b"). Returns
+  // the samples encoded, or the error that stopped it reading a series'
+  // labels (see ResolveSeries): then "b" is to be built again later.
+  Result<size_t> Build(Batch& b, std::string* body, int64_t* highest_ts);
   // The labels series "ref" is sent with, encoded once and cached; nullptr
-  // with "*drop_reason" set when its samples are dropped instead.
-  const remote::EncodedLabels* Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
+  // with "*drop_reason" set when its samples are dropped instead; an error
+  // (nothing cached) when its labels cannot be read now.
+  Result<const remote::EncodedLabels*> Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
   void Report(const std::string& err, bool log_now);
 
   ShipperContext& ctx_;

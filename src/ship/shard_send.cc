@@ -22,22 +22,25 @@ enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
 
 }  // namespace
 
-const remote::EncodedLabels* Shard::Resolve(wal::SeriesRef ref, std::string_view* drop_reason) {
+Result<const remote::EncodedLabels*> Shard::Resolve(wal::SeriesRef ref,
+                                                    std::string_view* drop_reason) {
   SeriesCache::Entry* entry = cache_.Find(ref);
   if (entry == nullptr) {
+    SeriesCache::Entry fresh;
+    std::string refused;
+    FERRY_RETURN_IF_ERROR(ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, &fresh, &refused));
     if (cache_.size() >= kMaxCachedSeries) {
       cache_.Clear();
       refused_.clear();
     }
     entry = cache_.Insert(ref);
-    std::string refused;
-    ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, entry, &refused);
+    *entry = std::move(fresh);
     if (entry->drop == Drop::kInvalidSeries) refused_[ref] = std::move(refused);
   }
   switch (entry->drop) {
     case Drop::kNone:
       *drop_reason = {};
-      return &entry->labels;
+      return static_cast<const remote::EncodedLabels*>(&entry->labels);
     case Drop::kUnknownSeries:
       *drop_reason = kReasonUnknownSeries;
       break;
@@ -48,10 +51,10 @@ const remote::EncodedLabels* Shard::Resolve(wal::SeriesRef ref, std::string_view
       *drop_reason = kReasonInvalidSeries;
       break;
   }
-  return nullptr;
+  return static_cast<const remote::EncodedLabels*>(nullptr);
 }
 
-size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
+Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   const config::QueueConfig& q = ctx_.endpoint->config.queue_config;
   const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
   int64_t min_ts = INT64_MIN;
@@ -66,13 +69,21 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   size_t encoded = 0;
   bool any_dropped = false;
   dropped_.assign(b.samples.size(), false);
+  Status read_error;
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
     // The slot a few series ahead: hides its cache miss behind this one.
     if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
     std::string_view reason;
-    const remote::EncodedLabels* ls = Resolve(order_[i].first, &reason);
+    Result<const remote::EncodedLabels*> resolved = Resolve(order_[i].first, &reason);
+    if (!resolved.ok()) {
+      // Stop here; what was dropped so far is removed below, so it is not
+      // counted again when the batch is built again.
+      read_error = resolved.status();
+      break;
+    }
+    const remote::EncodedLabels* ls = *resolved;
     run_.clear();
     size_t too_old = 0;
     for (size_t k = i; k < j; ++k) {
@@ -89,7 +100,7 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     if (ls == nullptr) {
       ctx_.metrics.Dropped(reason, static_cast<double>(run_.size()));
       if (reason == kReasonInvalidSeries && !run_.empty()) {
-        Report("series refused by the encoder: " + refused_[order_[i].first], false);
+        Report(refused_[order_[i].first], false);
       }
     } else if (!run_.empty()) {
       Status s = v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_);
@@ -117,6 +128,7 @@ size_t Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     }
     b.samples.resize(out);
   }
+  FERRY_RETURN_IF_ERROR(read_error);
   if (encoded == 0) return 0;
   remote::Compress(v2 ? v2_.Finish() : v1_.Finish(), body);
   return encoded;
@@ -154,14 +166,17 @@ void Shard::Send(Batch& b) {
       break;
     }
     int64_t highest = INT64_MIN;
-    sent = Build(b, &body_, &highest);
-    if (sent == 0) {
+    Result<size_t> built = Build(b, &body_, &highest);
+    sent = built.ok() ? *built : 0;
+    if (built.ok() && sent == 0) {
       outcome = Outcome::kDelivered;  // everything dropped and counted
       break;
     }
     Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
     std::optional<milliseconds> retry_after;
-    if (!opts.ok()) {
+    if (!built.ok()) {
+      Report("reading series labels from the WAL: " + built.status().ToString(), false);
+    } else if (!opts.ok()) {
       Report("client options: " + opts.status().ToString(), false);
     } else {
       const size_t bytes = body_.size();

@@ -15,6 +15,7 @@
 #include "src/replay/store.h"
 #include "tests/replay/replay_test_util.h"
 #include "tests/ship/ship_test_util.h"
+#include "tests/testing/faulty_wal.h"
 
 namespace ferry::replay {
 namespace {
@@ -163,6 +164,33 @@ TEST_F(ManagerTest, RetriesServerErrorsUntilAccepted) {
   EXPECT_EQ(done.state, JobState::kDone);
   EXPECT_EQ(done.counters.samples_sent, 500u);
   EXPECT_GT(done.counters.samples_retried, 0u);
+  EXPECT_EQ(sink_.accepted_samples(), 500u);
+}
+
+// A series whose labels fail to read for a while (an I/O error) is retried,
+// not dropped: the job still sends all 500 samples.
+TEST_F(ManagerTest, SeriesLabelsThatFailToReadAreRetriedNotDropped) {
+  wal::SeriesRef ref = wal::kNoSeriesRef;
+  ASSERT_TRUE(wal_->Dump(INT64_MIN, INT64_MAX, nullptr,
+                         [&](uint64_t, wal::SeriesRef r, const labels::Labels&, int64_t, double) {
+                           ref = r;
+                           return Status::Ok();
+                         })
+                  .ok());
+  ::ferry::testing::FaultyWal faulty(*wal_);
+  faulty.FailGetSeries(ref, Status::IOError("disk hiccup"), 2);
+  ManagerOptions o;
+  o.wal = &faulty;
+  o.checkpoint_interval = milliseconds(50);
+  auto m = ReplayManager::Open(o);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  JobSpec spec = Spec(0, 49);
+  spec.shards = 1;
+  JobStatus done = WaitDone(**m, (*m)->Submit(spec)->id);
+  EXPECT_EQ(done.state, JobState::kDone);
+  EXPECT_EQ(done.counters.samples_sent, 500u);
+  EXPECT_EQ(done.counters.samples_dropped, 0u);
+  EXPECT_EQ(faulty.injected(), 2);
   EXPECT_EQ(sink_.accepted_samples(), 500u);
 }
 

@@ -13,6 +13,7 @@
 #include "src/ship/position.h"
 #include "src/ship/ship_manager.h"
 #include "tests/ship/ship_test_util.h"
+#include "tests/testing/faulty_wal.h"
 #include "tests/testing/test_util.h"
 
 namespace ferry::ship {
@@ -50,9 +51,12 @@ class ShipperTest : public ::testing::Test {
     return rw;
   }
 
-  void StartManager(const config::Config& cfg, ShipperOptions opts = {}) {
+  // Ships from "wal" (default: wal_), which must outlive the test's manager.
+  void StartManager(const config::Config& cfg, ShipperOptions opts = {},
+                    wal::Wal* wal = nullptr) {
     if (opts.flush_deadline == milliseconds(60000)) opts.flush_deadline = seconds(5);
-    manager_ = std::make_unique<ShipManager>(*wal_, client_, registry_, opts);
+    manager_ = std::make_unique<ShipManager>(wal != nullptr ? *wal : *wal_, client_, registry_,
+                                             opts);
     ASSERT_TRUE(manager_->ApplyConfig(cfg).ok());
   }
 
@@ -110,6 +114,7 @@ class ShipperTest : public ::testing::Test {
   std::vector<std::unique_ptr<Sink>> sinks_;
   ferry::testing::TempDir dir_;
   std::unique_ptr<wal::Wal> wal_;
+  std::unique_ptr<ferry::testing::FaultyWal> faulty_;  // wraps wal_ where a test injects faults
   httpclient::Client client_{httpclient::Client::Options{}};
   prometheus::Registry registry_;
   std::unique_ptr<ShipManager> manager_;
@@ -281,6 +286,49 @@ TEST_F(ShipperTest, SeriesTheEncoderRefusesAreDroppedAndCounted) {
   EXPECT_NE(st[0].last_error.find("series refused by the encoder: series {"), std::string::npos)
       << st[0].last_error;
   EXPECT_NE(st[0].last_error.find("empty label name"), std::string::npos) << st[0].last_error;
+}
+
+// Reading a series' labels can fail. An I/O error may pass: nothing is
+// dropped or cached, the batch is built again after a back-off, and every
+// sample arrives. A corrupt series record is final: that series' samples are
+// dropped and counted as invalid_series, with the WAL's message reported.
+TEST_F(ShipperTest, SeriesLabelsThatFailToReadAreRetriedAndCorruptOnesDropped) {
+  Sink& sink = NewSink();
+  wal::SeriesRef flaky = 0;
+  wal::SeriesRef corrupt = 0;
+  for (int r = 0; r < 4; ++r) {
+    wal::Batch b(1);
+    b.Add(labels::Labels::Of({{"__name__", "flaky_total"}}), kStart + int64_t{r} * 1000, r);
+    b.Add(labels::Labels::Of({{"__name__", "corrupt_total"}}), kStart + int64_t{r} * 1000, r);
+    b.Add(labels::Labels::Of({{"__name__", "good_total"}}), kStart + int64_t{r} * 1000, r);
+    ASSERT_TRUE(wal_->Append(b).ok());
+    flaky = b.ref(0);
+    corrupt = b.ref(1);
+  }
+  ASSERT_LT(flaky, corrupt);  // the flaky one is read first in every build
+  faulty_ = std::make_unique<ferry::testing::FaultyWal>(*wal_);
+  faulty_->FailGetSeries(flaky, Status::IOError("disk hiccup"), 3);
+  faulty_->FailGetSeries(corrupt, Status::Corruption("bad label bytes"), -1);
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.max_shards = 1;
+  StartManager(cfg, {}, faulty_.get());
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  auto got = sink.accepted();
+  ASSERT_EQ(got.size(), 2u);
+  for (const char* name : {R"({__name__="flaky_total"})", R"({__name__="good_total"})"}) {
+    ASSERT_EQ(got[name].size(), 4u) << name;
+    for (int r = 0; r < 4; ++r) EXPECT_EQ(got[name][r].value, r) << name;
+  }
+  EXPECT_EQ(faulty_->injected(), 3 + 1);  // three failed reads, then one corrupt, cached
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "invalid_series"), 4);
+  EXPECT_LE(Metric("prometheus_remote_storage_samples_dropped_total", "unknown_series"), 0);
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_retried_total"), 0);  // none had left
+  auto st = manager_->Status();
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_NE(st[0].last_error.find("series record corrupt in the WAL: bad label bytes"),
+            std::string::npos)
+      << st[0].last_error;
 }
 
 TEST_F(ShipperTest, RetriesServerErrorsAnd429AndDropsOther4xxWithAccounting) {
