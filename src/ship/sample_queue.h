@@ -6,7 +6,7 @@
 // block every 16 samples on that path (~3 % of the agent's CPU in the steady
 // profile, docs/perf-notes/ship.md); the ring allocates only when it grows,
 // to the next power of two, and keeps that size (bounded by the shard's
-// capacity).
+// capacity, or its catch-up window until ShrinkIfEmpty).
 //
 // Thread-safety: none; the shard guards it with its mutex.
 #pragma once
@@ -28,6 +28,7 @@ class SampleQueue {
   // The i-th element from the front. REQUIRES: i < size().
   const T& operator[](size_t i) const { return ring_[(head_ + i) & mask_]; }
   const T& front() const { return (*this)[0]; }
+  const T& back() const { return (*this)[size_ - 1]; }
 
   void Append(std::span<const T> items) {
     if (size_ + items.size() > ring_.size()) Grow(size_ + items.size());
@@ -48,6 +49,14 @@ class SampleQueue {
     head_ = (head_ + n) & mask_;
     size_ -= n;
     if (size_ == 0) head_ = 0;
+  }
+  // Frees the ring when empty and larger than "keep" elements (after a
+  // catch-up let it grow beyond the shard's usual capacity).
+  void ShrinkIfEmpty(size_t keep) {
+    if (size_ != 0 || ring_.size() <= keep) return;
+    std::vector<T>().swap(ring_);
+    mask_ = 0;
+    head_ = 0;
   }
 
  private:

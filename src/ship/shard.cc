@@ -17,12 +17,15 @@ constexpr std::string_view kComponent = "remote";
 constexpr int64_t kLogEveryMs = 10'000;
 }  // namespace
 
-Shard::Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache)
+Shard::Shard(ShipperContext& ctx, int index, ShardMark mark, size_t window, size_t parallel,
+             SeriesCache cache)
     : ctx_(ctx),
       index_(index),
       max_per_send_(static_cast<size_t>(ctx.endpoint->config.queue_config.max_samples_per_send)),
       capacity_(std::max<size_t>(
           static_cast<size_t>(ctx.endpoint->config.queue_config.capacity), max_per_send_)),
+      window_max_(std::max(window, max_per_send_)),
+      parallel_(std::max<size_t>(parallel, 1)),
       backoff_(ctx.endpoint->config.queue_config.min_backoff,
                ctx.endpoint->config.queue_config.max_backoff, ctx.rng_factory()) {
   {
@@ -34,6 +37,11 @@ Shard::Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache)
   thread_ = std::thread([this] {
     SetThreadName("ship-shard");
     Run();
+    {
+      MutexLock l(mu_);
+      exited_ = true;
+    }
+    ctx_.NotifyIdle();
   });
 }
 
@@ -47,11 +55,26 @@ size_t Shard::Enqueue(std::span<const QueuedSample> samples) {
   {
     MutexLock l(mu_);
     if (stop_) return 0;
-    size_t room = capacity_ - std::min(capacity_, queue_.size());
-    n = std::min(room, samples.size());
-    if (n == 0) return 0;
-    if (queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
-    queue_.Append(samples.first(n));
+    size_t owed = 0;
+    bool completed = false;
+    if (replay_) {
+      // The range a restart resends is taken whole, whatever the room: it
+      // is bounded by the window of the process that sent it, and it must
+      // be complete before it is cut into the same chunks again.
+      while (owed < samples.size() && samples[owed].pos < mark_.sent_end) ++owed;
+      if (owed < samples.size() && horizon_ < mark_.sent_end) {
+        horizon_ = mark_.sent_end;  // a later sample: every owed one is handed out
+        completed = true;
+      }
+    }
+    const size_t limit = LimitLocked();
+    const size_t used = queue_.size() + owed;
+    n = owed + std::min(samples.size() - owed, limit - std::min(limit, used));
+    if (n == 0 && !completed) return 0;
+    if (n > 0) {
+      if (queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
+      queue_.Append(samples.first(n));
+    }
     ++signals_;
   }
   cv_.NotifyOne();
@@ -99,7 +122,7 @@ void Shard::Join() {
 
 bool Shard::Idle() const {
   MutexLock l(mu_);
-  return queue_.empty() && !in_flight_;
+  return exited_ || (queue_.empty() && !in_flight_);
 }
 
 size_t Shard::pending() const {
@@ -119,43 +142,54 @@ bool Shard::ReplaySettledLocked() const {
   return horizon_ >= mark_.sent_end;
 }
 
+bool Shard::ReplayCompleteLocked() const {
+  // The reader hands samples out in WAL order: the range is complete once
+  // it has moved past it or a later sample of this shard is queued.
+  return horizon_ >= mark_.sent_end || (!queue_.empty() && !(queue_.back().pos < mark_.sent_end));
+}
+
+size_t Shard::LimitLocked() const {
+  return ctx_.catching_up.load(std::memory_order_relaxed) ? std::max(capacity_, window_max_)
+                                                          : capacity_;
+}
+
 bool Shard::ReadyLocked(steady_clock::time_point now) const {
   if (queue_.empty()) return false;
-  if (replay_) {
-    // REQUIRES: !ReplaySettledLocked(), so the front is owed. The resend of
-    // [acked, sent_end) is due once the reader has handed out all of it, or
-    // when a full request of it is queued, or on flush.
-    if (flush_ || horizon_ >= mark_.sent_end || queue_.size() >= capacity_) return true;
-    size_t owed = 0;
-    for (size_t i = 0; i < queue_.size(); ++i) {
-      if (!(queue_[i].pos < mark_.sent_end) || ++owed >= max_per_send_) break;
-    }
-    return owed >= max_per_send_;
-  }
-  if (flush_ || queue_.size() >= max_per_send_) return true;
+  // REQUIRES: !ReplaySettledLocked(), so the front is owed. The resend is
+  // due once all of the range is queued, flush or not: cut short, it would
+  // not be cut into the same chunks.
+  if (replay_) return ReplayCompleteLocked();
+  if (flush_) return true;
+  const bool catching_up = ctx_.catching_up.load(std::memory_order_relaxed);
+  if (queue_.size() >= (catching_up ? window_max_ : max_per_send_)) return true;
   return now - first_enqueued_ >= ctx_.endpoint->config.queue_config.batch_send_deadline;
 }
 
-void Shard::TakeLocked(Batch* b) {
-  b->samples.clear();
-  b->replay = replay_;
-  size_t n = std::min(queue_.size(), max_per_send_);
+void Shard::TakeWindowLocked() {
+  window_.clear();
+  window_replay_ = replay_;
+  window_mark_ = mark_;
+  size_t n = queue_.size();
   if (replay_) {
-    size_t owed = 0;  // only the resend's samples: those before sent_end
-    while (owed < n && queue_[owed].pos < mark_.sent_end) ++owed;
-    n = owed;
+    n = 0;  // only the resend's samples: those before sent_end
+    while (n < queue_.size() && queue_[n].pos < mark_.sent_end) ++n;
+  } else {
+    window_mark_.chunks_acked = 0;
   }
-  queue_.TakeFront(n, &b->samples);
-  // A resend ends where the original request ended once all of it is taken,
-  // even if the reader found fewer samples (retention deleted some).
-  b->end = b->replay && ReplaySettledLocked() ? mark_.sent_end : b->samples.back().pos.Next();
-  if (!queue_.empty()) first_enqueued_ = ctx_.clock.MonotonicNow();
+  queue_.TakeFront(n, &window_);
+  // A resend ends where the original window ended, even if the reader found
+  // fewer samples (retention deleted some).
+  if (!replay_) window_mark_.sent_end = window_.back().pos.Next();
+  if (queue_.empty()) {
+    queue_.ShrinkIfEmpty(capacity_);
+  } else {
+    first_enqueued_ = ctx_.clock.MonotonicNow();
+  }
   in_flight_ = true;
-  in_flight_samples_ = b->samples.size();
+  in_flight_samples_ = window_.size();
 }
 
 void Shard::Run() {
-  Batch batch;
   for (;;) {
     bool settled = false;
     ShardMark settled_mark;
@@ -168,13 +202,16 @@ void Shard::Run() {
           // retention): the range is settled.
           replay_ = false;
           mark_.acked = mark_.sent_end;
+          mark_.chunks_acked = 0;
           settled = true;
           settled_mark = mark_;
           break;
         }
         steady_clock::time_point now = ctx_.clock.MonotonicNow();
         if (ReadyLocked(now)) break;
-        if (stop_ && queue_.empty()) return;
+        // Stopping: done once nothing is queued. A resend whose range the
+        // reader did not finish handing out stays owed (its mark is kept).
+        if (stop_ && (queue_.empty() || replay_)) return;
         milliseconds wait = ctx_.endpoint->config.queue_config.batch_send_deadline;
         if (!queue_.empty()) {
           auto left = std::chrono::duration_cast<milliseconds>(first_enqueued_ + wait - now);
@@ -185,14 +222,14 @@ void Shard::Run() {
           return signals_ != seen;
         });
       }
-      if (!settled) TakeLocked(&batch);
+      if (!settled) TakeWindowLocked();
     }
     if (settled) {
       PersistMark(settled_mark);
       continue;
     }
     ctx_.NotifyIdle();  // queue room freed
-    Send(batch);
+    SendWindow();
     {
       MutexLock l(mu_);
       in_flight_ = false;

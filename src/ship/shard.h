@@ -1,14 +1,29 @@
 // Shard: one of an endpoint's N senders. Holds a bounded queue of samples
-// (series hashed to this shard, in WAL order), cuts it into requests of at
-// most max_samples_per_send or after batch_send_deadline, and keeps exactly
-// one request in flight, so samples of a series reach the receiver in order.
+// (series hashed to this shard, in WAL order) and sends it a window at a
+// time: a window is what was queued when it became due (a full request's
+// worth, batch_send_deadline, or flush). Its samples are ordered by (series,
+// position) and cut into requests ("chunks") of at most
+// max_samples_per_send, at series boundaries (a series with more samples
+// than that is split into consecutive chunks). Up to "parallel" chunks are
+// in flight at once: they hold different series, and a chunk that goes on
+// with a split series waits for the one before it. The next window starts
+// when the last chunk is answered, so samples of a series reach the
+// receiver in order.
 //
-// Before each POST the shard writes its ShardMark (acked, sent_end) to the
-// WAL's meta; after the answer it advances `acked`, reports the request's
-// records to the AckTracker and writes the mark again. A shard created with
-// a mark whose sent_end > acked (a request was in flight at a crash or an
-// abandoned stop) first resends exactly the samples of [acked, sent_end)
-// (split only if they no longer fit one request), never mixed with newer
+// Catch-up packing: while the reader is behind the WAL
+// (ShipperContext::catching_up), a window waits for up to "window" samples,
+// so a request carries several samples of each series and the receiver
+// parses each label set once for all of them (docs/shipping.md, "Catch-up
+// packing").
+//
+// Before each POST the shard writes its ShardMark (acked, sent_end,
+// chunks_acked, chunks_sent) to the WAL's meta; after the window's last
+// answer it advances `acked`, reports the window's records to the
+// AckTracker and writes the mark again. A shard created with a mark whose
+// sent_end > acked (a window was in flight at a crash or an abandoned stop)
+// first collects exactly the samples of [acked, sent_end), cuts the same
+// chunks, skips the acknowledged ones, resends those that may have been in
+// flight one at a time, then sends the rest, never mixed with newer
 // samples: docs/shipping.md "Crash safety" gives the argument.
 //
 // Thread-safety: Enqueue/SetHorizon/RequestFlush/Idle are called by the
@@ -16,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -43,10 +59,13 @@ struct QueuedSample {
 
 class Shard {
  public:
-  // "ctx" must outlive the Shard. Starts the sending thread. "cache": series
-  // already resolved for this shard (handed over by the shards a reshard
-  // replaced), so they are not looked up and encoded again.
-  Shard(ShipperContext& ctx, int index, ShardMark mark, SeriesCache cache = {});
+  // "ctx" must outlive the Shard. Starts the sending thread. "window": the
+  // samples a window gathers while catching up (at least
+  // max_samples_per_send). "parallel": chunks in flight at once (at least
+  // 1). "cache": series already resolved for this shard (handed over by the
+  // shards a reshard replaced), so they are not looked up and encoded again.
+  Shard(ShipperContext& ctx, int index, ShardMark mark, size_t window, size_t parallel,
+        SeriesCache cache = {});
   // Joins the thread. REQUIRES: Stop() called, or the shard idle.
   ~Shard();
   Shard(const Shard&) = delete;
@@ -54,7 +73,7 @@ class Shard {
 
   // Appends as many of "samples" as fit; returns how many. 0 when full
   // (the caller waits on ctx.idle_cv, which the shard signals when it frees
-  // room) or stopping.
+  // room) or stopping. Samples of the range a restart resends always fit.
   size_t Enqueue(std::span<const QueuedSample> samples);
 
   // The reader has handed out every sample before "p" (completes a resend
@@ -75,7 +94,7 @@ class Shard {
   void Stop();
   void Join();
 
-  // Nothing queued and nothing in flight.
+  // Nothing queued and nothing in flight, or the thread has exited.
   bool Idle() const;
   size_t pending() const;
   // True while the resend of an in-flight range from before a restart is
@@ -83,16 +102,30 @@ class Shard {
   bool replaying() const;
 
  private:
-  struct Batch {
+  struct Batch {  // one request
     std::vector<QueuedSample> samples;
-    bool replay = false;
-    Position end;
+    bool maybe_delivered = false;  // a resend: the receiver may hold it already
   };
   void Run();
   bool ReplaySettledLocked() const FERRY_REQUIRES(mu_);
+  bool ReplayCompleteLocked() const FERRY_REQUIRES(mu_);
   bool ReadyLocked(std::chrono::steady_clock::time_point now) const FERRY_REQUIRES(mu_);
-  void TakeLocked(Batch* b) FERRY_REQUIRES(mu_);
-  void Send(Batch& b);
+  size_t LimitLocked() const FERRY_REQUIRES(mu_);
+  void TakeWindowLocked() FERRY_REQUIRES(mu_);
+  // Sends window_ chunk by chunk and acknowledges it; false when abandoned
+  // (hard stop), the mark then keeps the chunks in flight.
+  bool SendWindow();
+  // Cuts the sorted window_ into chunks_.
+  void PlanChunks();
+  // Sends chunks [from, to) with at most "parallel" in flight, each until
+  // answered or dropped; "resend": each may have reached the receiver
+  // before. False when abandoned.
+  bool SendChunks(size_t from, size_t to, size_t parallel, bool resend);
+  enum class Outcome { kDelivered, kRetry, kDropped };
+  // What "resp" means for a request of "sent" samples (metrics and reports
+  // included); sets "*maybe_delivered" and "*retry_after" for a retry.
+  Outcome Judge(const httpclient::Response& resp, size_t sent, int64_t highest,
+                bool* maybe_delivered, std::optional<std::chrono::milliseconds>* retry_after);
   void PersistMark(const ShardMark& mark);
   // Builds the compressed request body from "b", dropping samples of
   // dropped/unknown/too-old series (counted, and removed from "b"). Returns
@@ -109,6 +142,8 @@ class Shard {
   const int index_;
   const size_t max_per_send_;
   const size_t capacity_;
+  const size_t window_max_;  // while catching up
+  const size_t parallel_;
 
   mutable Mutex mu_;
   CondVar cv_;
@@ -117,6 +152,7 @@ class Shard {
   bool flush_ FERRY_GUARDED_BY(mu_) = false;
   bool stop_ FERRY_GUARDED_BY(mu_) = false;
   bool in_flight_ FERRY_GUARDED_BY(mu_) = false;
+  bool exited_ FERRY_GUARDED_BY(mu_) = false;
   Position horizon_ FERRY_GUARDED_BY(mu_);
   ShardMark mark_ FERRY_GUARDED_BY(mu_);
   bool replay_ FERRY_GUARDED_BY(mu_) = false;
@@ -124,6 +160,21 @@ class Shard {
   uint64_t signals_ FERRY_GUARDED_BY(mu_) = 0;  // bumped by every wake-up reason
 
   // Sender-thread state.
+  //
+  // The window being sent, ordered by (series ref, position) once taken;
+  // the records it covers (for the AckTracker); its mark (acked = where it
+  // starts, sent_end = where it ends, chunks_acked = the first chunk to
+  // send); whether it is the resend of a range from before a restart.
+  std::vector<QueuedSample> window_;
+  std::vector<SeqRun> window_runs_;
+  ShardMark window_mark_;
+  bool window_replay_ = false;
+  struct Chunk {
+    size_t begin = 0;  // [begin, end) of window_
+    size_t end = 0;
+    bool continues = false;  // its first series began in the chunk before
+  };
+  std::vector<Chunk> chunks_;
   //
   // Series cache: the labels each series is sent with (after external
   // labels and write_relabel_configs), validated and encoded once. An entry

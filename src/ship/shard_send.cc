@@ -18,7 +18,6 @@ constexpr size_t kMaxCachedSeries = 200'000;  // per shard
 constexpr size_t kLoggedBodyBytes = 256;
 constexpr size_t kPrefetchAhead = 8;  // samples ahead; one per series in steady scrapes
 
-enum class Outcome { kDelivered, kRetry, kDropped, kAbandoned };
 
 }  // namespace
 
@@ -134,135 +133,265 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   return encoded;
 }
 
-void Shard::Send(Batch& b) {
+bool Shard::SendWindow() {
   // Records covered, for the AckTracker: every sample taken counts, sent or
-  // dropped, so the cursor can pass it.
-  std::vector<SeqRun> runs;
-  for (const QueuedSample& s : b.samples) {
-    if (runs.empty() || runs.back().sequence != s.pos.sequence) runs.push_back({s.pos.sequence, 0});
-    ++runs.back().samples;
+  // dropped, so the cursor can pass it. In position order, before sorting.
+  window_runs_.clear();
+  for (const QueuedSample& s : window_) {
+    if (window_runs_.empty() || window_runs_.back().sequence != s.pos.sequence) {
+      window_runs_.push_back({s.pos.sequence, 0});
+    }
+    ++window_runs_.back().samples;
   }
-  ShardMark before;
+  // Each series' samples together, in WAL order. The chunks are a function
+  // of the window's samples and max_samples_per_send only, so a restart
+  // that collects the same range cuts the same chunks.
+  std::sort(window_.begin(), window_.end(), [](const QueuedSample& a, const QueuedSample& b) {
+    return a.ref != b.ref ? a.ref < b.ref : a.pos < b.pos;
+  });
+  PlanChunks();
+  const size_t n = chunks_.size();
+  size_t first = 0, resend_end = 0;
+  if (window_replay_) {
+    first = std::min<size_t>(window_mark_.chunks_acked, n);
+    resend_end = std::clamp<size_t>(window_mark_.chunks_sent, first, n);
+  }
+  // Those that may have been in flight, one at a time, then the rest.
+  if (!SendChunks(first, resend_end, 1, true)) return false;
+  if (!SendChunks(resend_end, n, parallel_, false)) return false;
+  const ShardMark after{window_mark_.sent_end, window_mark_.sent_end};
   {
     MutexLock l(mu_);
-    if (!b.replay) mark_.sent_end = b.end;
-    before = mark_;
-  }
-  // Durable before the request leaves: after a crash the range is resent
-  // exactly (kill -9 safe; RocksDB writes reach the OS in order).
-  PersistMark(before);
-
-  const Endpoint& ep = *ctx_.endpoint;
-  const config::QueueConfig& q = ep.config.queue_config;
-  Outcome outcome = Outcome::kRetry;
-  size_t sent = 0;
-  // Whether the receiver may already hold this batch: a resend after a
-  // crash, or a retry after an attempt whose outcome is unknown (network
-  // error, timeout, cut answer, 5xx from a proxy after the backend stored).
-  bool maybe_delivered = b.replay;
-  while (outcome == Outcome::kRetry) {
-    if (ctx_.hard_stop.load(std::memory_order_relaxed)) {
-      outcome = Outcome::kAbandoned;
-      break;
-    }
-    int64_t highest = INT64_MIN;
-    Result<size_t> built = Build(b, &body_, &highest);
-    sent = built.ok() ? *built : 0;
-    if (built.ok() && sent == 0) {
-      outcome = Outcome::kDelivered;  // everything dropped and counted
-      break;
-    }
-    Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
-    std::optional<milliseconds> retry_after;
-    if (!built.ok()) {
-      Report("reading series labels from the WAL: " + built.status().ToString(), false);
-    } else if (!opts.ok()) {
-      Report("client options: " + opts.status().ToString(), false);
-    } else {
-      const size_t bytes = body_.size();
-      ctx_.metrics.samples_total.Increment(static_cast<double>(sent));
-      ctx_.metrics.bytes_total.Increment(static_cast<double>(bytes));
-      auto start = ctx_.clock.MonotonicNow();
-      // The client owns its copy of the body: a retry rebuilds body_.
-      std::optional<httpclient::Response> answer = SendAndWait(
-          ctx_.client, NewWriteRequest(ep, ctx_.client_options, *opts, body_),
-          [this] { return ctx_.hard_stop.load(std::memory_order_relaxed); });
-      if (!answer) {
-        outcome = Outcome::kAbandoned;
-        break;
-      }
-      httpclient::Response& resp = *answer;
-      double secs = std::chrono::duration<double>(ctx_.clock.MonotonicNow() - start).count();
-      ctx_.metrics.sent_batch_duration.Observe(secs);
-      ctx_.send_nanos.fetch_add(static_cast<uint64_t>(secs * 1e9), std::memory_order_relaxed);
-      int code = resp.http_status;
-      if (!resp.status.ok()) {
-        maybe_delivered = true;
-        Report("request failed: " + resp.status.ToString(), false);
-      } else if (code >= 200 && code < 300) {
-        outcome = Outcome::kDelivered;
-        ctx_.requests_ok.fetch_add(1, std::memory_order_relaxed);
-        ctx_.metrics.highest_sent_timestamp.Set(
-            std::max(ctx_.metrics.highest_sent_timestamp.Value(), highest / 1000.0));
-        if (ep.proto == remote::ProtoMessage::kV2Request) {
-          std::vector<remote::HeaderField> hf;
-          for (const auto& [k, v] : resp.headers) hf.push_back({k, v});
-          Result<remote::WriteResponseStats> st = remote::ParseWriteResponseStats(hf);
-          if (st.ok() && st->confirmed && st->samples < static_cast<int64_t>(sent)) {
-            ctx_.metrics.Dropped(kReasonPartialWrite,
-                                 static_cast<double>(sent - static_cast<size_t>(st->samples)));
-          }
-        }
-      } else if (code >= 500 || (code == 429 && q.retry_on_http_429)) {
-        if (code >= 500) maybe_delivered = true;
-        retry_after = ParseRetryAfter(resp.Header("retry-after"), ctx_.clock.SystemNow());
-        Report("server returned HTTP status " + std::to_string(code) + ": " +
-                   resp.body.substr(0, kLoggedBodyBytes),
-               false);
-      } else {
-        outcome = Outcome::kDropped;
-        std::string_view reason;
-        std::string http_reason = "http_" + std::to_string(code);
-        if (maybe_delivered && code == 400 && SaysAlreadyStored(resp.body)) {
-          reason = kReasonAlreadyDelivered;
-        } else {
-          reason = http_reason;
-          ctx_.metrics.samples_failed_total.Increment(static_cast<double>(sent));
-          Report("non-retryable HTTP status " + std::to_string(code) +
-                     ", batch dropped: " + resp.body.substr(0, kLoggedBodyBytes),
-                 false);
-        }
-        ctx_.metrics.Dropped(reason, static_cast<double>(sent));
-      }
-    }
-    if (outcome != Outcome::kRetry) break;
-    ctx_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
-    ctx_.metrics.samples_retried_total.Increment(static_cast<double>(sent));
-    milliseconds wait = backoff_.Next(retry_after);
-    MutexLock l(mu_);
-    auto until = ctx_.clock.MonotonicNow() + wait;
-    while (!ctx_.hard_stop.load(std::memory_order_relaxed) && ctx_.clock.MonotonicNow() < until) {
-      uint64_t seen = signals_;
-      auto left = std::chrono::duration_cast<milliseconds>(until - ctx_.clock.MonotonicNow());
-      cv_.WaitFor(mu_, std::clamp(left, milliseconds(1), milliseconds(100)),
-                  [&]() FERRY_REQUIRES(mu_) { return signals_ != seen; });
-    }
-  }
-  if (outcome == Outcome::kAbandoned) return;  // the mark keeps the range in flight
-  backoff_.Reset();
-  if (outcome == Outcome::kDelivered) {
-    ctx_.samples_out.fetch_add(sent, std::memory_order_relaxed);
-  }
-  ShardMark after;
-  {
-    MutexLock l(mu_);
-    mark_.acked = b.end;
-    if (b.replay && b.end >= mark_.sent_end) replay_ = false;
-    if (!replay_) mark_.sent_end = std::max(mark_.sent_end, mark_.acked);
-    after = mark_;
+    mark_ = after;
+    if (window_replay_) replay_ = false;
   }
   PersistMark(after);
-  ctx_.tracker.Ack(runs);
+  ctx_.tracker.Ack(window_runs_);
+  if (!ctx_.catching_up.load(std::memory_order_relaxed) && window_.capacity() > 2 * capacity_) {
+    std::vector<QueuedSample>().swap(window_);  // a catch-up window's memory
+  }
+  return true;
+}
+
+void Shard::PlanChunks() {
+  chunks_.clear();
+  const size_t n = window_.size();
+  size_t i = 0;
+  while (i < n) {
+    Chunk c{i, i, i > 0 && window_[i].ref == window_[i - 1].ref};
+    while (c.end < n) {
+      size_t run_end = c.end;
+      while (run_end < n && window_[run_end].ref == window_[c.end].ref) ++run_end;
+      if (run_end - c.begin <= max_per_send_) {
+        c.end = run_end;  // the whole series fits
+        continue;
+      }
+      if (c.end == c.begin) c.end = c.begin + max_per_send_;  // longer than a request: split
+      break;
+    }
+    chunks_.push_back(c);
+    i = c.end;
+  }
+}
+
+namespace {
+
+// Answers to a shard's requests, shared with the client's callbacks (which
+// may run after the shard abandoned them at a hard stop).
+struct Answers {
+  Mutex mu;
+  CondVar cv;
+  std::vector<std::pair<size_t, httpclient::Response>> ready FERRY_GUARDED_BY(mu);
+};
+
+}  // namespace
+
+bool Shard::SendChunks(size_t from, size_t to, size_t parallel, bool resend) {
+  struct Flight {
+    size_t chunk = 0;
+    Batch batch;
+    size_t sent = 0;
+    int64_t highest = INT64_MIN;
+    bool submitted = false;
+    bool done = false;
+    // Whether the receiver may already hold it: a resend after a crash, or
+    // a retry after an attempt whose outcome is unknown (network error,
+    // timeout, cut answer, 5xx from a proxy after the backend stored).
+    bool maybe_delivered = false;
+    std::chrono::steady_clock::time_point start;
+    std::chrono::steady_clock::time_point retry_at;
+  };
+  const Endpoint& ep = *ctx_.endpoint;
+  auto answers = std::make_shared<Answers>();
+  std::vector<Flight> flights;  // taken, not done
+  size_t next = from;           // the next chunk to take
+  size_t acked = from;          // every chunk before it is done
+  std::vector<bool> done(to - from, false);
+  std::chrono::steady_clock::time_point not_before{};  // the back-off
+  ShardMark persisted{};
+  bool any_persisted = false;
+  // One back-off step per round of failures, however many chunks it hit.
+  auto retry = [&](Flight& f, std::optional<milliseconds> retry_after) {
+    ctx_.failed_attempts.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.samples_retried_total.Increment(static_cast<double>(f.sent));
+    f.submitted = false;
+    auto t = ctx_.clock.MonotonicNow();
+    if (not_before <= t || retry_after) {
+      not_before = std::max(not_before, t + backoff_.Next(retry_after));
+    }
+    f.retry_at = not_before;
+  };
+  while (acked < to) {
+    if (ctx_.hard_stop.load(std::memory_order_relaxed)) return false;
+    auto now = ctx_.clock.MonotonicNow();
+    while (flights.size() < parallel && next < to && now >= not_before) {
+      // A chunk that goes on with a split series waits for the one before.
+      if (chunks_[next].continues && acked < next) break;
+      Flight f;
+      f.chunk = next;
+      f.batch.samples.assign(window_.begin() + static_cast<std::ptrdiff_t>(chunks_[next].begin),
+                             window_.begin() + static_cast<std::ptrdiff_t>(chunks_[next].end));
+      f.maybe_delivered = resend;
+      flights.push_back(std::move(f));
+      ++next;
+    }
+    for (Flight& f : flights) {
+      if (f.submitted || f.done || now < f.retry_at || now < not_before) continue;
+      f.highest = INT64_MIN;
+      Result<size_t> built = Build(f.batch, &body_, &f.highest);
+      if (!built.ok()) {
+        Report("reading series labels from the WAL: " + built.status().ToString(), false);
+        retry(f, std::nullopt);
+        continue;
+      }
+      f.sent = *built;
+      if (f.sent == 0) {
+        f.done = true;  // everything dropped and counted
+        continue;
+      }
+      Result<std::shared_ptr<const httpclient::ClientOptions>> opts = ctx_.client_options.Get();
+      if (!opts.ok()) {
+        Report("client options: " + opts.status().ToString(), false);
+        retry(f, std::nullopt);
+        continue;
+      }
+      // Durable before the request leaves: after a crash the chunks that
+      // may be in flight are resent, each alone (kill -9 safe; RocksDB
+      // writes reach the OS in order).
+      ShardMark before = window_mark_;
+      before.chunks_acked = static_cast<uint32_t>(acked);
+      before.chunks_sent = std::max<uint32_t>(static_cast<uint32_t>(next), window_mark_.chunks_sent);
+      if (!any_persisted || !(before == persisted)) {
+        {
+          MutexLock l(mu_);
+          mark_ = before;
+        }
+        PersistMark(before);
+        persisted = before;
+        any_persisted = true;
+      }
+      ctx_.metrics.samples_total.Increment(static_cast<double>(f.sent));
+      ctx_.metrics.bytes_total.Increment(static_cast<double>(body_.size()));
+      f.start = now;
+      f.submitted = true;
+      // The client owns its copy of the body: a retry rebuilds body_.
+      ctx_.client.Submit(NewWriteRequest(ep, ctx_.client_options, *opts, body_),
+                         [answers, id = f.chunk](httpclient::Response&& r) {
+                           {
+                             MutexLock l(answers->mu);
+                             answers->ready.emplace_back(id, std::move(r));
+                           }
+                           answers->cv.NotifyAll();
+                         });
+    }
+    // Answers (or a retry's time, or a stop).
+    std::vector<std::pair<size_t, httpclient::Response>> ready;
+    bool waiting = false;
+    auto wake = now + milliseconds(100);
+    for (const Flight& f : flights) {
+      if (f.submitted) waiting = true;
+      if (!f.submitted && !f.done) wake = std::min(wake, std::max(f.retry_at, not_before));
+    }
+    if (next < to && not_before > now) wake = std::min(wake, not_before);
+    if (waiting || wake > now) {
+      MutexLock l(answers->mu);
+      auto left = std::chrono::duration_cast<milliseconds>(wake - now);
+      answers->cv.WaitFor(answers->mu, std::clamp(left, milliseconds(1), milliseconds(100)),
+                          [&]() FERRY_REQUIRES(answers->mu) { return !answers->ready.empty(); });
+      ready.swap(answers->ready);
+    }
+    for (auto& [id, resp] : ready) {
+      auto it = std::find_if(flights.begin(), flights.end(),
+                             [id = id](const Flight& f) { return f.chunk == id && f.submitted; });
+      if (it == flights.end()) continue;
+      Flight& f = *it;
+      double secs = std::chrono::duration<double>(ctx_.clock.MonotonicNow() - f.start).count();
+      ctx_.metrics.sent_batch_duration.Observe(secs);
+      ctx_.send_nanos.fetch_add(static_cast<uint64_t>(secs * 1e9), std::memory_order_relaxed);
+      std::optional<milliseconds> retry_after;
+      Outcome o = Judge(resp, f.sent, f.highest, &f.maybe_delivered, &retry_after);
+      if (o == Outcome::kRetry) {
+        retry(f, retry_after);
+        continue;
+      }
+      f.done = true;
+      backoff_.Reset();
+      if (o == Outcome::kDelivered) ctx_.samples_out.fetch_add(f.sent, std::memory_order_relaxed);
+    }
+    for (const Flight& f : flights) {
+      if (f.done) done[f.chunk - from] = true;
+    }
+    std::erase_if(flights, [](const Flight& f) { return f.done; });
+    while (acked < to && done[acked - from]) ++acked;
+  }
+  return true;
+}
+
+Shard::Outcome Shard::Judge(const httpclient::Response& resp, size_t sent, int64_t highest,
+                            bool* maybe_delivered, std::optional<milliseconds>* retry_after) {
+  const Endpoint& ep = *ctx_.endpoint;
+  const int code = resp.http_status;
+  if (!resp.status.ok()) {
+    *maybe_delivered = true;
+    Report("request failed: " + resp.status.ToString(), false);
+    return Outcome::kRetry;
+  }
+  if (code >= 200 && code < 300) {
+    ctx_.requests_ok.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.highest_sent_timestamp.Set(
+        std::max(ctx_.metrics.highest_sent_timestamp.Value(), highest / 1000.0));
+    if (ep.proto == remote::ProtoMessage::kV2Request) {
+      std::vector<remote::HeaderField> hf;
+      for (const auto& [k, v] : resp.headers) hf.push_back({k, v});
+      Result<remote::WriteResponseStats> st = remote::ParseWriteResponseStats(hf);
+      if (st.ok() && st->confirmed && st->samples < static_cast<int64_t>(sent)) {
+        ctx_.metrics.Dropped(kReasonPartialWrite,
+                             static_cast<double>(sent - static_cast<size_t>(st->samples)));
+      }
+    }
+    return Outcome::kDelivered;
+  }
+  if (code >= 500 || (code == 429 && ep.config.queue_config.retry_on_http_429)) {
+    if (code >= 500) *maybe_delivered = true;
+    *retry_after = ParseRetryAfter(resp.Header("retry-after"), ctx_.clock.SystemNow());
+    Report("server returned HTTP status " + std::to_string(code) + ": " +
+               resp.body.substr(0, kLoggedBodyBytes),
+           false);
+    return Outcome::kRetry;
+  }
+  std::string_view reason;
+  std::string http_reason = "http_" + std::to_string(code);
+  if (*maybe_delivered && code == 400 && SaysAlreadyStored(resp.body)) {
+    reason = kReasonAlreadyDelivered;
+  } else {
+    reason = http_reason;
+    ctx_.metrics.samples_failed_total.Increment(static_cast<double>(sent));
+    Report("non-retryable HTTP status " + std::to_string(code) +
+               ", batch dropped: " + resp.body.substr(0, kLoggedBodyBytes),
+           false);
+  }
+  ctx_.metrics.Dropped(reason, static_cast<double>(sent));
+  return Outcome::kDropped;
 }
 
 }  // namespace ferry::ship

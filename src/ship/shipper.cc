@@ -17,6 +17,7 @@ using std::chrono::steady_clock;
 constexpr std::string_view kComponent = "remote";
 constexpr milliseconds kReaderWait{100};
 constexpr milliseconds kReaderErrorWait{1000};
+constexpr size_t kMaxChunksInFlight = 4;
 
 }  // namespace
 
@@ -71,8 +72,14 @@ Result<std::unique_ptr<Shipper>> Shipper::Start(wal::Wal& wal, httpclient::Clien
       }
       // Everything before the cursor is acknowledged by every shard.
       Position floor{cursor, 0};
-      if (m.acked < floor) m.acked = floor;
-      if (m.sent_end < m.acked) m.sent_end = m.acked;
+      if (m.acked < floor) {
+        // Not the window that was cut into chunks any more: any chunk of
+        // what is left may have been sent, so each is resent alone.
+        m.acked = floor;
+        m.chunks_acked = 0;
+        m.chunks_sent = UINT32_MAX;
+      }
+      if (!(m.acked < m.sent_end)) m = ShardMark{m.acked, m.acked};
       marks.push_back(m);
     }
   } else if (count.status().IsNotFound()) {
@@ -129,9 +136,15 @@ void Shipper::StartShards(int n, const std::vector<ShardMark>& marks,
   shards_.clear();
   skip_before_.clear();
   replay_end_.clear();
+  // Requests in flight per shard: the shards' share of max_shards (the
+  // endpoint's bound on concurrent requests), at most kMaxChunksInFlight.
+  const size_t parallel = std::clamp<size_t>(
+      static_cast<size_t>(endpoint_->config.queue_config.max_shards) / static_cast<size_t>(n), 1,
+      kMaxChunksInFlight);
   for (int k = 0; k < n; ++k) {
     shards_.push_back(std::make_unique<Shard>(
-        ctx_, k, marks[k], k < static_cast<int>(caches.size()) ? std::move(caches[k]) : SeriesCache()));
+        ctx_, k, marks[k], options_.catch_up_window / static_cast<size_t>(n), parallel,
+        k < static_cast<int>(caches.size()) ? std::move(caches[k]) : SeriesCache()));
     skip_before_.push_back(marks[k].acked);
     replay_end_.push_back(marks[k].sent_end);
   }
@@ -170,6 +183,7 @@ void Shipper::ReaderLoop() {
       continue;
     }
     if (!*got) {
+      ctx_.catching_up.store(false, std::memory_order_relaxed);
       position = reader->position();
       tracker_.SetReaderPosition(position);
       for (auto& shard : shards_) shard->SetHorizon({position, 0});
@@ -207,6 +221,8 @@ bool Shipper::Dispatch(const wal::Record& rec) {
   }
   consumed_samples_ = rec.first_sample + rec.size();
   last_append_ms_ = rec.append_ms;
+  ctx_.catching_up.store(clock_.NowMillis() - rec.append_ms > kCatchUpAge.count(),
+                         std::memory_order_relaxed);
   highest_ts_ = std::max(highest_ts_, rec.max_timestamp);
   tracker_.AddRecord(rec.sequence, rec.first_sample, rec.append_ms, kept);
   ctx_.samples_in.fetch_add(kept, std::memory_order_relaxed);

@@ -52,6 +52,13 @@ struct ShipperOptions {
   // long, on top of keeping up with appends. Default: 20 s (Prometheus'
   // 5 %/s catch-up).
   std::chrono::milliseconds backlog_catchup{20000};
+  // Samples the endpoint's shards gather between them, per window, while
+  // catching up (docs/shipping.md, "Catch-up packing"): the more samples
+  // per series a request carries, the less a receiver spends per sample.
+  // Memory: up to twice this many queued samples (40 bytes each) while
+  // catching up, none after. Each shard gathers at least
+  // max_samples_per_send. Default: 262144 (about 10 MB).
+  size_t catch_up_window = 262144;
   // Makes the jitter RNG of each shard. Default: DefaultRng.
   std::function<UniformRng()> rng_factory;
   // The scraped metadata, for endpoints that send it (SendsMetadata).

@@ -23,6 +23,10 @@
 
 namespace ferry::ship {
 
+// A record older than this when the reader hands it out means the reader is
+// behind: ShipperContext::catching_up.
+inline constexpr std::chrono::milliseconds kCatchUpAge{2000};
+
 struct ShipperContext {
   ShipperContext(wal::Wal& w, httpclient::Client& c, std::shared_ptr<const Endpoint> ep,
                  httpclient::ClientOptionsSource& opts, EndpointMetrics& m, AckTracker& t,
@@ -51,6 +55,11 @@ struct ShipperContext {
   // Set by Stop() once the flush deadline has passed: shards abandon the
   // request in flight and any back-off wait.
   std::atomic<bool> hard_stop{false};
+
+  // Set by the reader while the records it hands out are older than
+  // kCatchUpAge (an outage's backlog, a restart, a slow receiver): shards
+  // then gather catch-up windows. Cleared when it reaches the WAL's end.
+  std::atomic<bool> catching_up{false};
 
   // Statistics for DesiredShards() and Status().
   std::atomic<uint64_t> samples_in{0};

@@ -137,6 +137,7 @@ TEST(ShardStateCodec, RoundTripsAndRefusesDamage) {
   ShardState s;
   s.mark.acked = {5, 3};
   s.mark.sent_end = {9, 1};
+  s.mark.chunks_sent = 1;  // the one request in flight, as a decoded mark says it
   s.counters.samples_sent = 1000;
   s.counters.samples_already_delivered = 20;
   s.counters.bytes_sent = 1 << 30;

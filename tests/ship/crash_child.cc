@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   rw.url = argv[2];
   rw.name = "crash";
   rw.queue_config.min_shards = std::stoi(argv[3]);
-  rw.queue_config.max_shards = std::stoi(argv[3]);
+  // Twice min_shards: each shard may have 2 chunks of a window in flight.
+  rw.queue_config.max_shards = 2 * std::stoi(argv[3]);
   rw.queue_config.max_samples_per_send = std::stoi(argv[4]);
   rw.queue_config.batch_send_deadline = milliseconds(20);
   rw.queue_config.min_backoff = milliseconds(10);

@@ -35,6 +35,7 @@ TEST(SampleQueueTest, MatchesADequeModelThroughWrapsAndGrowth) {
     if (!model.empty()) {
       ASSERT_EQ(q.front(), model.front());
       ASSERT_EQ(q[model.size() - 1], model.back());
+      ASSERT_EQ(q.back(), model.back());
       ASSERT_EQ(q[model.size() / 2], model[model.size() / 2]);
     }
   }
@@ -54,6 +55,25 @@ TEST(SampleQueueTest, TakeAcrossTheEndOfTheRing) {
   want.insert(want.end(), b.begin(), b.end());
   EXPECT_EQ(out, want);
   EXPECT_TRUE(q.empty());
+}
+
+// After a catch-up window the ring is freed once empty, if larger than the
+// shard's capacity; a non-empty or small ring is kept.
+TEST(SampleQueueTest, ShrinkIfEmptyFreesOnlyAnEmptyLargeRing) {
+  SampleQueue<int> q;
+  std::vector<int> many(1000, 7);
+  q.Append(many);
+  q.ShrinkIfEmpty(100);  // not empty: kept
+  EXPECT_EQ(q.size(), 1000u);
+  std::vector<int> out;
+  q.TakeFront(1000, &out);
+  q.ShrinkIfEmpty(2048);  // small enough: kept
+  q.ShrinkIfEmpty(100);   // freed
+  std::vector<int> b = {1, 2, 3};
+  q.Append(b);  // usable again
+  out.clear();
+  q.TakeFront(3, &out);
+  EXPECT_EQ(out, b);
 }
 
 }  // namespace

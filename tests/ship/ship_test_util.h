@@ -159,9 +159,11 @@ class Sink {
   size_t accepted_samples_ FERRY_GUARDED_BY(mu_) = 0;
 };
 
-inline std::unique_ptr<wal::Wal> OpenWal(const std::string& dir) {
+// "clock" (optional) stamps the records' append times.
+inline std::unique_ptr<wal::Wal> OpenWal(const std::string& dir, Clock* clock = nullptr) {
   wal::Options o;
   o.dir = dir;
+  o.clock = clock;
   o.durability = wal::Durability::kNever;
   o.retention_interval = std::chrono::milliseconds(0);
   o.max_age = std::chrono::milliseconds(0);

@@ -216,7 +216,7 @@ TEST(AckTrackerTest, AckBeyondTheCountIsABug) {
 }
 
 TEST(ShardMarkTest, RoundTripsAndRefusesDamage) {
-  ShardMark m{{42, 7}, {1ull << 40, 65536}};
+  ShardMark m{{42, 7}, {1ull << 40, 65536}, 0, 1};
   std::string bytes = EncodeShardMark(m);
   ShardMark back;
   ASSERT_TRUE(DecodeShardMark(bytes, &back));
@@ -225,9 +225,26 @@ TEST(ShardMarkTest, RoundTripsAndRefusesDamage) {
   EXPECT_FALSE(DecodeShardMark(bytes.substr(0, bytes.size() - 1), &back));
   EXPECT_FALSE(DecodeShardMark(bytes + "x", &back));
   std::string wrong_format = bytes;
-  wrong_format[0] = 2;
+  wrong_format[0] = 3;
   EXPECT_FALSE(DecodeShardMark(wrong_format, &back));
   EXPECT_FALSE(DecodeShardMark(EncodeShardMark({{5, 0}, {4, 9}}), &back));  // end < acked
+  // Chunks of a window: format 2; a first chunk alone in flight stays format 1.
+  EXPECT_EQ(bytes[0], 1);
+  EXPECT_EQ(back.chunks_sent, 1u);
+  ShardMark chunked{{42, 7}, {50, 0}, 3, 5};
+  std::string cb = EncodeShardMark(chunked);
+  EXPECT_EQ(cb[0], 2);
+  ASSERT_TRUE(DecodeShardMark(cb, &back));
+  EXPECT_EQ(back, chunked);
+  EXPECT_FALSE(DecodeShardMark(cb.substr(0, cb.size() - 1), &back));
+  std::string format2_short = bytes;
+  format2_short[0] = 2;
+  EXPECT_FALSE(DecodeShardMark(format2_short, &back));                           // truncated
+  EXPECT_FALSE(DecodeShardMark(EncodeShardMark({{5, 0}, {6, 0}, 3, 2}), &back));  // sent < acked
+  EXPECT_FALSE(DecodeShardMark(EncodeShardMark({{5, 0}, {5, 0}, 1, 1}), &back));  // empty range
+  ShardMark idle{{9, 0}, {9, 0}, 0, 0};
+  ASSERT_TRUE(DecodeShardMark(EncodeShardMark(idle), &back));
+  EXPECT_EQ(back, idle);
   EXPECT_TRUE(Position({1, 5}) < Position({2, 0}));
   EXPECT_TRUE(Position({1, 5}).Next() == Position({1, 6}));
 }

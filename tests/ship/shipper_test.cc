@@ -113,6 +113,7 @@ class ShipperTest : public ::testing::Test {
 
   std::vector<std::unique_ptr<Sink>> sinks_;
   ferry::testing::TempDir dir_;
+  std::unique_ptr<ferry::testing::FakeClock> wal_clock_;  // outlives wal_
   std::unique_ptr<wal::Wal> wal_;
   std::unique_ptr<ferry::testing::FaultyWal> faulty_;  // wraps wal_ where a test injects faults
   httpclient::Client client_{httpclient::Client::Options{}};
@@ -403,6 +404,98 @@ TEST_F(ShipperTest, AfterACrashResendsExactlyTheInFlightRangeFirst) {
   EXPECT_EQ(later, 1u + 9u);  // (first+6, 2) and records first+7 .. first+9
   EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "already_delivered"), 7);
   EXPECT_EQ(Metric("prometheus_remote_storage_samples_failed_total"), 0);
+}
+
+// A window cut into chunks: the crashed run had acknowledged chunks 0 and 1
+// of the window [(first, 0), (first+10, 0)) and had chunk 2 in flight
+// (chunks_sent 3). The
+// restart cuts the same chunks (by series, then position: chunk j holds
+// series 2j and 2j+1), skips 0 and 1, resends 2 alone, then 3 and 4, then
+// the records after the window.
+TEST_F(ShipperTest, AfterACrashMidWindowResendsTheInFlightChunkAndSkipsAcknowledgedOnes) {
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 10, 0, 15, kStart));  // 10 series, records 0..14
+  const uint64_t first = wal_->FirstSequence();
+  const std::string prefix = MetaPrefix("sink");
+  ASSERT_TRUE(wal_->CommitCursor("remote_write/sink", first).ok());
+  ASSERT_TRUE(wal_->PutMeta(prefix, "shards", "1").ok());
+  ASSERT_TRUE(
+      wal_->PutMeta(prefix, ShardKey(0), EncodeShardMark({{first, 0}, {first + 10, 0}, 2, 3})).ok());
+  Sink& sink = NewSink();
+  sink.SetScript([](size_t i, const SeenRequest&) {
+    if (i == 0) return Reply{.status = 400, .body = "out of order sample"};  // chunk 2 arrived
+    return Reply{};
+  });
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.max_shards = 1;
+  cfg.remote_write[0].queue_config.max_samples_per_send = 20;
+  StartManager(cfg);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  auto reqs = sink.requests();
+  ASSERT_GE(reqs.size(), 4u);
+  // series -> timestamps of request i.
+  auto of = [&](size_t i) {
+    std::map<std::string, std::vector<int64_t>> m;
+    for (const auto& s : reqs[i].decoded.series) {
+      for (const auto& x : s.samples) m[std::string(s.labels.Get("series"))].push_back(x.timestamp_ms);
+    }
+    return m;
+  };
+  std::vector<int64_t> window_ts;
+  for (int r = 0; r < 10; ++r) window_ts.push_back(kStart + int64_t{r} * 1000);
+  EXPECT_EQ(of(0), (std::map<std::string, std::vector<int64_t>>{{"4", window_ts}, {"5", window_ts}}));
+  EXPECT_EQ(of(1), (std::map<std::string, std::vector<int64_t>>{{"6", window_ts}, {"7", window_ts}}));
+  EXPECT_EQ(of(2), (std::map<std::string, std::vector<int64_t>>{{"8", window_ts}, {"9", window_ts}}));
+  // Then only records 10..14: series 0-3 never get their window samples again.
+  auto got = sink.accepted();
+  for (int i = 0; i < 10; ++i) {
+    const auto& v = got[R"({__name__="ferry_test_total", series=")" + std::to_string(i) + "\"}"];
+    const size_t want = i < 4 ? 5 : (i < 6 ? 5 : 15);  // series 4, 5: chunk 2 refused as a repeat
+    ASSERT_EQ(v.size(), want) << i;
+    EXPECT_TRUE(std::is_sorted(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.timestamp_ms < b.timestamp_ms;
+    })) << i;
+  }
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_dropped_total", "already_delivered"), 20);
+  EXPECT_EQ(Metric("prometheus_remote_storage_samples_failed_total"), 0);
+  ShardMark m;
+  ASSERT_TRUE(DecodeShardMark(*wal_->GetMeta(prefix, ShardKey(0)), &m));
+  EXPECT_EQ(m.acked, m.sent_end);
+  EXPECT_EQ(m.chunks_acked, 0u);
+}
+
+// Catch-up packing: records older than kCatchUpAge make the shards gather
+// windows of up to catch_up_window samples, so a request carries many
+// samples of few series instead of one sample of many. Every sample still
+// arrives exactly once and in order, in requests of max_samples_per_send.
+TEST_F(ShipperTest, CatchUpPacksEachSeriesSamplesIntoTheSameRequest) {
+  wal_clock_ = std::make_unique<ferry::testing::FakeClock>(
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() -
+      3'600'000);
+  wal_ = testing::OpenWal(dir_.Sub("old"), wal_clock_.get());  // appended an hour ago
+  ASSERT_NE(wal_, nullptr);
+  ASSERT_TRUE(testing::AppendCounters(*wal_, 100, 0, 40, kStart));
+  Sink& sink = NewSink();
+  config::Config cfg;
+  cfg.remote_write.push_back(Endpoint(sink.url()));
+  cfg.remote_write[0].queue_config.max_shards = 4;  // one shard, 4 requests in flight
+  cfg.remote_write[0].queue_config.max_samples_per_send = 200;
+  cfg.remote_write[0].queue_config.capacity = 400;
+  ShipperOptions opts;
+  opts.catch_up_window = 4000;  // 40 samples of each of the 100 series
+  StartManager(cfg, opts);
+  ASSERT_TRUE(WaitForCursor(wal_->LastSequence() + 1));
+  ExpectCounters(sink.accepted(), 100, 0, 40);
+  size_t entries = 0, samples = 0;
+  for (const auto& r : sink.requests()) {
+    EXPECT_LE(r.samples, 200u);
+    entries += r.decoded.series.size();
+    samples += r.samples;
+  }
+  EXPECT_EQ(samples, 4000u);
+  // Windows of 4000 cut by series: 5 series x 40 samples per request.
+  EXPECT_LE(entries, samples / 20) << "series entries per request: not packed";
 }
 
 TEST_F(ShipperTest, DamagedShardStateFallsBackToTheCursorAndKeepsShipping) {
