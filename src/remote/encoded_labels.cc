@@ -64,7 +64,7 @@ labels::Labels EncodedLabels::ToLabels() const {
   return labels::Labels::FromSorted(std::move(out));
 }
 
-std::string EncodedLabels::ToString() const {
+std::string EncodedLabelsView::ToString() const {
   std::string out = "{";
   bool first = true;
   for (const LabelView& l : *this) {
@@ -77,5 +77,7 @@ std::string EncodedLabels::ToString() const {
   out += '}';
   return out;
 }
+
+std::string EncodedLabels::ToString() const { return EncodedLabelsView(*this).ToString(); }
 
 }  // namespace ferry::remote

@@ -111,6 +111,7 @@ class EncodedLabels {
 
    private:
     friend class EncodedLabels;
+    friend class EncodedLabelsView;
     // "p" at the start of a label within [p, end), or p == end.
     Iterator(const char* p, const char* end);
     // Reads the label at next_ into label_ and moves next_ past it; at the
@@ -161,8 +162,34 @@ class EncodedLabels {
   }
 
  private:
+  friend class EncodedLabelsView;
   explicit EncodedLabels(std::unique_ptr<char[]> rep) : rep_(std::move(rep)) {}
   std::unique_ptr<char[]> rep_;  // null = empty set
+};
+
+// A view of encoded label bytes: EncodedLabels::bytes() of some set, or a
+// copy of them (a cache that stores the labels otherwise assembles them).
+// The builders take this, so both kinds are added the same way.
+// REQUIRES: the bytes are what EncodedLabels::FromLabels wrote (they are
+// parsed without checks). Valid while the bytes live.
+class EncodedLabelsView {
+ public:
+  EncodedLabelsView() = default;
+  explicit EncodedLabelsView(std::string_view bytes) : bytes_(bytes) {}
+  EncodedLabelsView(const EncodedLabels& labels) : bytes_(labels.bytes()) {}  // NOLINT: implicit
+
+  std::string_view bytes() const { return bytes_; }
+  bool empty() const { return bytes_.empty(); }
+  EncodedLabels::Iterator begin() const {
+    if (bytes_.empty()) return end();
+    return EncodedLabels::Iterator(bytes_.data(), bytes_.data() + bytes_.size());
+  }
+  EncodedLabels::Iterator end() const { return EncodedLabels::Iterator(); }
+  // {__name__="up", job="x"}, as EncodedLabels::ToString().
+  std::string ToString() const;
+
+ private:
+  std::string_view bytes_;
 };
 
 }  // namespace ferry::remote

@@ -63,7 +63,7 @@ Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<co
   return Status::Ok();
 }
 
-Status WriteRequestBuilder::AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+Status WriteRequestBuilder::AddSeries(EncodedLabelsView labels, std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
   if (labels.empty()) {
     return internal::NoLabelsError({});  // "series {}: ..."

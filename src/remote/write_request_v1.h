@@ -71,7 +71,7 @@ class WriteRequestBuilder {
   // identical to those of the overload above for the labels "labels" was
   // made from. Returns kInvalidArgument for an empty "labels" ("no labels
   // with a non-empty value") or a bad exemplar label set, as above.
-  [[nodiscard]] Status AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+  [[nodiscard]] Status AddSeries(EncodedLabelsView labels, std::span<const Sample> samples,
                                  std::span<const Exemplar> exemplars = {});
 
   // Appends one metadata entry (WriteRequest.metadata). Prometheus sends

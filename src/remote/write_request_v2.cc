@@ -83,7 +83,7 @@ Status WriteRequestV2Builder::AddSeries(const labels::Labels& labels,
   return Status::Ok();
 }
 
-Status WriteRequestV2Builder::AddSeries(const EncodedLabels& labels,
+Status WriteRequestV2Builder::AddSeries(EncodedLabelsView labels,
                                         std::span<const Sample> samples,
                                         const SeriesExtrasV2& extras) {
   if (labels.empty()) {

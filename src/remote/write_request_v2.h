@@ -81,7 +81,7 @@ class WriteRequestV2Builder {
   // and checks. Appends what the overload above appends for the labels
   // "labels" was made from. Returns kInvalidArgument for an empty "labels"
   // ("no labels with a non-empty value") or a bad exemplar label set.
-  [[nodiscard]] Status AddSeries(const EncodedLabels& labels, std::span<const Sample> samples,
+  [[nodiscard]] Status AddSeries(EncodedLabelsView labels, std::span<const Sample> samples,
                                  const SeriesExtrasV2& extras = {});
 
   // Returns the encoded request (uncompressed): symbols, then every series

@@ -183,16 +183,15 @@ void Sender::Persist() {
   }
 }
 
-Result<const remote::EncodedLabels*> Sender::Resolve(wal::SeriesRef ref) {
-  ship::SeriesCache::Entry* e = cache_.Find(ref);
+Result<const ship::SeriesCache::Entry*> Sender::Resolve(wal::SeriesRef ref) {
+  const ship::SeriesCache::Entry* e = cache_.Find(ref);
   if (e == nullptr) {
-    ship::SeriesCache::Entry fresh;
+    ship::SeriesCache::Resolved fresh;
     FERRY_RETURN_IF_ERROR(ship::ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, &fresh, nullptr));
     if (cache_.size() >= kMaxCachedSeries) cache_.Clear();
-    e = cache_.Insert(ref);
-    *e = std::move(fresh);
+    e = cache_.Insert(ref, fresh.drop, fresh.labels);
   }
-  return e->drop == ship::SeriesCache::Drop::kNone ? &e->labels : nullptr;
+  return e->drop == ship::SeriesCache::Drop::kNone ? e : nullptr;
 }
 
 Result<size_t> Sender::Build(const std::vector<QueuedSample>& samples, std::string* body,
@@ -208,14 +207,17 @@ Result<size_t> Sender::Build(const std::vector<QueuedSample>& samples, std::stri
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
-    FERRY_ASSIGN_OR_RETURN(const remote::EncodedLabels* ls, Resolve(order_[i].first));
+    FERRY_ASSIGN_OR_RETURN(const ship::SeriesCache::Entry* ls, Resolve(order_[i].first));
     run_.clear();
     for (size_t k = i; k < j; ++k) {
       const QueuedSample& s = samples[order_[k].second];
       run_.push_back({s.timestamp_ms, s.value});
     }
-    Status st = ls == nullptr ? Status::NotFound("dropped")
-                              : (v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_));
+    Status st = Status::NotFound("dropped");
+    if (ls != nullptr) {
+      const remote::EncodedLabelsView labels = cache_.Labels(*ls, &labels_);
+      st = v2 ? v2_.AddSeries(labels, run_) : v1_.AddSeries(labels, run_);
+    }
     if (st.ok()) {
       encoded += run_.size();
     } else {

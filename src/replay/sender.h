@@ -121,7 +121,7 @@ class Sender {
   // The labels series "ref" is sent with, encoded once and cached; nullptr
   // when its samples are dropped (unknown, relabeled away or refused); an
   // error (nothing cached) when its labels cannot be read now.
-  Result<const remote::EncodedLabels*> Resolve(wal::SeriesRef ref);
+  Result<const ship::SeriesCache::Entry*> Resolve(wal::SeriesRef ref);
   bool WaitInterruptibly(std::chrono::milliseconds d);
 
   SenderContext& ctx_;
@@ -153,6 +153,7 @@ class Sender {
   remote::WriteRequestBuilder v1_;
   remote::WriteRequestV2Builder v2_;
   labels::LabelsBuilder lb_;
+  std::string labels_;  // a series' label bytes, assembled from the cache
   std::string body_;
   ship::Backoff backoff_;
   std::thread thread_;

@@ -12,7 +12,8 @@ namespace {
 constexpr size_t kInitialSlots = 1024;
 }  // namespace
 
-SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref) {
+const SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref, Drop drop,
+                                              remote::EncodedLabelsView labels) {
   FERRY_DCHECK(ref != wal::kNoSeriesRef);
   if (slots_.empty() || (size_ + 1) * 2 > slots_.size()) {
     Rehash(slots_.empty() ? kInitialSlots : slots_.size() * 2);
@@ -22,9 +23,46 @@ SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref) {
     FERRY_DCHECK(slots_[i].ref != ref);
     i = (i + 1) & mask_;
   }
-  slots_[i].ref = ref;
+  Entry& e = slots_[i];
+  e.ref = ref;
+  e.drop = drop;
+  e.count = 0;
+  if (drop == Drop::kNone) {
+    LabelPool::Id ids[kInline];
+    size_t n = 0;
+    const size_t start = overflow_.size();
+    for (std::string_view rest = labels.bytes(); !rest.empty();) {
+      const size_t len = LabelPool::PieceSize(rest);
+      const LabelPool::Id id = pool_.Intern(rest.substr(0, len));
+      if (n < kInline) ids[n] = id;
+      overflow_.push_back(id);  // kept only if there are more than kInline
+      ++n;
+      rest.remove_prefix(len);
+    }
+    if (n <= kInline) {
+      overflow_.resize(start);
+      e.count = static_cast<uint16_t>(n);
+      std::copy_n(ids, n, e.ids);
+    } else {
+      e.count = kOverflow;
+      e.ids[0] = static_cast<uint32_t>(start);
+      e.ids[1] = static_cast<uint32_t>(n);
+    }
+  }
   ++size_;
-  return &slots_[i].entry;
+  return &e;
+}
+
+remote::EncodedLabelsView SeriesCache::Labels(const Entry& e, std::string* scratch) const {
+  scratch->clear();
+  const LabelPool::Id* ids = e.ids;
+  size_t n = e.count;
+  if (e.count == kOverflow) {
+    ids = overflow_.data() + e.ids[0];
+    n = e.ids[1];
+  }
+  for (size_t k = 0; k < n; ++k) scratch->append(pool_.Get(ids[k]));
+  return remote::EncodedLabelsView(*scratch);
 }
 
 void SeriesCache::Reserve(size_t n) {
@@ -34,19 +72,21 @@ void SeriesCache::Reserve(size_t n) {
 }
 
 void SeriesCache::Clear() {
-  std::vector<Slot>().swap(slots_);
+  std::vector<Entry>().swap(slots_);
+  pool_.Clear();
+  std::vector<LabelPool::Id>().swap(overflow_);
   mask_ = 0;
   shift_ = 64;
   size_ = 0;
 }
 
 void SeriesCache::Rehash(size_t capacity) {
-  std::vector<Slot> old;
+  std::vector<Entry> old;
   old.swap(slots_);
   slots_.resize(capacity);
   mask_ = capacity - 1;
   shift_ = 64 - std::countr_zero(capacity);
-  for (Slot& s : old) {
+  for (Entry& s : old) {
     if (s.ref == wal::kNoSeriesRef) continue;
     size_t i = Index(s.ref);
     while (slots_[i].ref != wal::kNoSeriesRef) i = (i + 1) & mask_;
@@ -55,7 +95,7 @@ void SeriesCache::Rehash(size_t capacity) {
 }
 
 Status ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref,
-                     labels::LabelsBuilder* lb, SeriesCache::Entry* e, std::string* refused) {
+                     labels::LabelsBuilder* lb, SeriesCache::Resolved* e, std::string* refused) {
   Result<labels::Labels> ls = wal.GetSeries(ref);
   labels::Labels sent;
   if (!ls.ok()) {

@@ -4,13 +4,17 @@
 // entries with ResolveSeries() below.
 //
 // An open-addressing table: linear probing over a power-of-two array of
-// 24-byte slots kept at most half full, indexed by Fibonacci hashing of the
-// ref. A lookup reads one slot (rarely two), where std::unordered_map read
-// the bucket, the node before the wanted one and the node: three dependent
-// cache misses per series per request, 22 % of ferry's CPU in the steady
-// side-by-side scenario at 100 k series (docs/perf-notes/ship.md, "Series
-// cache"). A request's refs are known before it is built, so Build()
-// prefetches slots a few series ahead.
+// 32-byte entries kept at most half full, indexed by Fibonacci hashing of
+// the ref. A lookup reads one entry (rarely two), where std::unordered_map
+// read the bucket, the node before the wanted one and the node: three
+// dependent cache misses per series per request, 22 % of ferry's CPU in the
+// steady side-by-side scenario at 100 k series (docs/perf-notes/ship.md,
+// "Series cache"). A request's refs are known before it is built, so Build()
+// prefetches entries a few series ahead.
+//
+// Labels are kept as ids of their pieces in a LabelPool (each label's wire
+// bytes stored once per cache): up to 5 ids inside the entry, more in a side
+// array. Labels() assembles them into the bytes a builder copies.
 //
 // There is no erase: a shard clears the whole cache when it reaches its
 // bound, and hands its entries to the next shards when resharding (Drain).
@@ -19,6 +23,7 @@
 // shipper's reader while no shard runs).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +33,7 @@
 #include "src/labels/labels.h"
 #include "src/remote/encoded_labels.h"
 #include "src/ship/endpoint.h"
+#include "src/ship/label_pool.h"
 #include "wal/record.h"
 #include "wal/wal.h"
 
@@ -41,23 +47,39 @@ class SeriesCache {
   SeriesCache(SeriesCache&&) noexcept = default;
   SeriesCache& operator=(SeriesCache&&) noexcept = default;
 
-  // The entry of "ref", or null. "labels" is set iff drop == kNone.
-  struct Entry {
+  // What a sender decided for a series (ResolveSeries): "labels" is set iff
+  // drop == kNone.
+  struct Resolved {
     remote::EncodedLabels labels;
     Drop drop = Drop::kNone;
   };
-  Entry* Find(wal::SeriesRef ref) {
+
+  // One cached series. Read its labels with Labels().
+  struct Entry {
+    wal::SeriesRef ref = wal::kNoSeriesRef;
+    Drop drop = Drop::kNone;
+    uint16_t count = 0;  // labels; kOverflow: ids[0] indexes overflow_, ids[1] is the count
+    uint32_t ids[5] = {};
+  };
+
+  // The entry of "ref", or null.
+  const Entry* Find(wal::SeriesRef ref) const {
     if (slots_.empty()) return nullptr;
     for (size_t i = Index(ref);; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (s.ref == ref) return &s.entry;
+      const Entry& s = slots_[i];
+      if (s.ref == ref) return &s;
       if (s.ref == wal::kNoSeriesRef) return nullptr;
     }
   }
 
-  // Adds "ref" with a default Entry and returns it; pointers returned
-  // earlier are invalidated. REQUIRES: "ref" absent and not kNoSeriesRef.
-  Entry* Insert(wal::SeriesRef ref);
+  // Adds "ref" with drop reason "drop" and, for kNone, labels "labels"
+  // (bytes as EncodedLabels::FromLabels wrote them); returns its entry.
+  // Pointers returned earlier are invalidated. REQUIRES: "ref" absent and
+  // not kNoSeriesRef.
+  const Entry* Insert(wal::SeriesRef ref, Drop drop, remote::EncodedLabelsView labels);
+
+  // The labels of "e" (drop kNone), assembled in "*scratch" (overwritten).
+  remote::EncodedLabelsView Labels(const Entry& e, std::string* scratch) const;
 
   // Hints that Find(ref) comes soon.
   void Prefetch(wal::SeriesRef ref) const {
@@ -68,47 +90,62 @@ class SeriesCache {
   // Sizes the table for "n" entries at once (no rehash while they are
   // inserted), e.g. before a reshard hands a shard its share of the series.
   void Reserve(size_t n);
-  // Forgets every entry and frees the table.
+  // Forgets every entry and frees the table and the pool.
   void Clear();
 
-  // Calls fn(ref, Entry&&) for every entry, then clears.
+  // Calls fn(ref, drop, labels) for every entry in ref order (labels empty
+  // unless drop is kNone; valid during the call), then clears. Ref order,
+  // not table order: a cache filled from the calls then stores the labels
+  // in the order Build reads them (sorted by ref), which keeps its reads of
+  // the pool sequential (in table order they were a cache miss per series,
+  // docs/perf-notes/ship.md "Series cache memory").
   template <typename Fn>
   void Drain(Fn&& fn) {
-    for (Slot& s : slots_) {
-      if (s.ref != wal::kNoSeriesRef) fn(s.ref, std::move(s.entry));
+    std::vector<const Entry*> order;
+    order.reserve(size_);
+    for (const Entry& s : slots_) {
+      if (s.ref != wal::kNoSeriesRef) order.push_back(&s);
+    }
+    std::sort(order.begin(), order.end(),
+              [](const Entry* a, const Entry* b) { return a->ref < b->ref; });
+    std::string scratch;
+    for (const Entry* s : order) {
+      fn(s->ref, s->drop,
+         s->drop == Drop::kNone ? Labels(*s, &scratch) : remote::EncodedLabelsView());
     }
     Clear();
   }
 
  private:
-  struct Slot {
-    wal::SeriesRef ref = wal::kNoSeriesRef;
-    Entry entry;
-  };
+  static constexpr uint16_t kOverflow = UINT16_MAX;
+  static constexpr size_t kInline = 5;
+
   size_t Index(wal::SeriesRef ref) const {
     return static_cast<size_t>((ref * 0x9E3779B97F4A7C15ull) >> shift_);
   }
   void Rehash(size_t capacity);
 
-  std::vector<Slot> slots_;
+  std::vector<Entry> slots_;
   size_t mask_ = 0;
   int shift_ = 64;
   size_t size_ = 0;
+  LabelPool pool_;
+  std::vector<LabelPool::Id> overflow_;  // ids of entries with more than kInline labels
 };
 
-// Fills "e" (a fresh entry) for series "ref": the labels endpoint "ep"
-// sends it with (read from "wal", then Endpoint::SendLabels, then encoded
-// once), or why its samples are dropped: kUnknownSeries (not in the WAL),
-// kDroppedSeries (relabeled away) or kInvalidSeries (refused by the
-// encoder, or the WAL's record of the series is corrupt; a sentence saying
-// which goes to "*refused" when that is not null). Shared by the shipper's shards and
+// Fills "r" for series "ref": the labels endpoint "ep" sends it with (read
+// from "wal", then Endpoint::SendLabels, then encoded once), or why its
+// samples are dropped: kUnknownSeries (not in the WAL), kDroppedSeries
+// (relabeled away) or kInvalidSeries (refused by the encoder, or the WAL's
+// record of the series is corrupt; a sentence saying which goes to
+// "*refused" when that is not null). Shared by the shipper's shards and
 // replay's senders. "lb" is scratch.
 //
-// Returns the error, with "e" left unfilled, when the record could not be
-// read for a reason that may pass (an I/O error): the caller must not keep
-// "e" and should try again later rather than drop committed samples.
+// Returns the error, with "r" left unfilled, when the record could not be
+// read for a reason that may pass (an I/O error): the caller must not cache
+// anything and should try again later rather than drop committed samples.
 [[nodiscard]] Status ResolveSeries(wal::Wal& wal, const Endpoint& ep, wal::SeriesRef ref,
-                                   labels::LabelsBuilder* lb, SeriesCache::Entry* e,
+                                   labels::LabelsBuilder* lb, SeriesCache::Resolved* r,
                                    std::string* refused);
 
 }  // namespace ferry::ship

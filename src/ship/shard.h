@@ -135,7 +135,7 @@ class Shard {
   // The labels series "ref" is sent with, encoded once and cached; nullptr
   // with "*drop_reason" set when its samples are dropped instead; an error
   // (nothing cached) when its labels cannot be read now.
-  Result<const remote::EncodedLabels*> Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
+  Result<const SeriesCache::Entry*> Resolve(wal::SeriesRef ref, std::string_view* drop_reason);
   void Report(const std::string& err, bool log_now);
 
   ShipperContext& ctx_;
@@ -193,6 +193,7 @@ class Shard {
   remote::WriteRequestV2Builder v2_;
   labels::LabelsBuilder lb_;
   std::string body_;
+  std::string labels_;  // a series' label bytes, assembled from the cache
   Backoff backoff_;
 
   std::thread thread_;

@@ -21,25 +21,24 @@ constexpr size_t kPrefetchAhead = 8;  // samples ahead; one per series in steady
 
 }  // namespace
 
-Result<const remote::EncodedLabels*> Shard::Resolve(wal::SeriesRef ref,
-                                                    std::string_view* drop_reason) {
-  SeriesCache::Entry* entry = cache_.Find(ref);
+Result<const SeriesCache::Entry*> Shard::Resolve(wal::SeriesRef ref,
+                                                 std::string_view* drop_reason) {
+  const SeriesCache::Entry* entry = cache_.Find(ref);
   if (entry == nullptr) {
-    SeriesCache::Entry fresh;
+    SeriesCache::Resolved fresh;
     std::string refused;
     FERRY_RETURN_IF_ERROR(ResolveSeries(ctx_.wal, *ctx_.endpoint, ref, &lb_, &fresh, &refused));
     if (cache_.size() >= kMaxCachedSeries) {
       cache_.Clear();
       refused_.clear();
     }
-    entry = cache_.Insert(ref);
-    *entry = std::move(fresh);
+    entry = cache_.Insert(ref, fresh.drop, fresh.labels);
     if (entry->drop == Drop::kInvalidSeries) refused_[ref] = std::move(refused);
   }
   switch (entry->drop) {
     case Drop::kNone:
       *drop_reason = {};
-      return static_cast<const remote::EncodedLabels*>(&entry->labels);
+      return entry;
     case Drop::kUnknownSeries:
       *drop_reason = kReasonUnknownSeries;
       break;
@@ -50,7 +49,7 @@ Result<const remote::EncodedLabels*> Shard::Resolve(wal::SeriesRef ref,
       *drop_reason = kReasonInvalidSeries;
       break;
   }
-  return static_cast<const remote::EncodedLabels*>(nullptr);
+  return static_cast<const SeriesCache::Entry*>(nullptr);
 }
 
 Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
@@ -75,14 +74,14 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     // The slot a few series ahead: hides its cache miss behind this one.
     if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
     std::string_view reason;
-    Result<const remote::EncodedLabels*> resolved = Resolve(order_[i].first, &reason);
+    Result<const SeriesCache::Entry*> resolved = Resolve(order_[i].first, &reason);
     if (!resolved.ok()) {
       // Stop here; what was dropped so far is removed below, so it is not
       // counted again when the batch is built again.
       read_error = resolved.status();
       break;
     }
-    const remote::EncodedLabels* ls = *resolved;
+    const SeriesCache::Entry* ls = *resolved;
     run_.clear();
     size_t too_old = 0;
     for (size_t k = i; k < j; ++k) {
@@ -102,7 +101,8 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
         Report(refused_[order_[i].first], false);
       }
     } else if (!run_.empty()) {
-      Status s = v2 ? v2_.AddSeries(*ls, run_) : v1_.AddSeries(*ls, run_);
+      const remote::EncodedLabelsView labels = cache_.Labels(*ls, &labels_);
+      Status s = v2 ? v2_.AddSeries(labels, run_) : v1_.AddSeries(labels, run_);
       if (!s.ok()) {
         ctx_.metrics.Dropped(kReasonInvalidSeries, static_cast<double>(run_.size()));
         Report("series refused by the encoder: " + s.message(), false);

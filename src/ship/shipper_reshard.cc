@@ -163,10 +163,11 @@ bool Shipper::Reshard(int n) {
   for (const auto& sh : shards_) cached += sh->CachedSeries();
   for (SeriesCache& c : caches) c.Reserve(cached / static_cast<size_t>(n) * 9 / 8);
   for (auto& sh : shards_) {
-    sh->TakeCache().Drain([&](wal::SeriesRef ref, SeriesCache::Entry&& e) {
-      if (e.drop != SeriesCache::Drop::kNone && e.drop != SeriesCache::Drop::kDroppedSeries) return;
-      *caches[ShardOf(ref, n)].Insert(ref) = std::move(e);
-    });
+    sh->TakeCache().Drain(
+        [&](wal::SeriesRef ref, SeriesCache::Drop drop, remote::EncodedLabelsView labels) {
+          if (drop != SeriesCache::Drop::kNone && drop != SeriesCache::Drop::kDroppedSeries) return;
+          caches[ShardOf(ref, n)].Insert(ref, drop, labels);
+        });
   }
   StartShards(n, marks, std::move(caches));
   reshards_.fetch_add(1);
