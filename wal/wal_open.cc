@@ -94,6 +94,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zst
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size =
       small ? std::min(o.write_buffer_size, kSmallFamilyWriteBuffer) : o.write_buffer_size;
+  // Arena blocks of 1 MiB for the samples memtable: at or above ferry's
+  // malloc mmap threshold (src/cli/main.cc), so a flushed memtable's memory
+  // goes back to the system instead of staying in the heap.
+  if (!small) cf.arena_block_size = std::min<size_t>(1 << 20, cf.write_buffer_size);
   cf.compression = rocksdb::kSnappyCompression;
   if (bottommost_zstd && o.zstd_bottommost) {
     cf.bottommost_compression = rocksdb::kZSTD;

@@ -15,13 +15,13 @@ constexpr size_t kInitialSlots = 1024;
 const SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref, Drop drop,
                                               remote::EncodedLabelsView labels) {
   FERRY_DCHECK(ref != wal::kNoSeriesRef);
-  if (slots_.empty() || (size_ + 1) * 2 > slots_.size()) {
-    Rehash(slots_.empty() ? kInitialSlots : slots_.size() * 2);
+  if (slots_.empty() || (size_ + 1) * 4 > slots_.size() * 3) {
+    Rehash(slots_.empty() ? kInitialSlots : slots_.size() + slots_.size() / 2);
   }
   size_t i = Index(ref);
   while (slots_[i].ref != wal::kNoSeriesRef) {
     FERRY_DCHECK(slots_[i].ref != ref);
-    i = (i + 1) & mask_;
+    i = Next(i);
   }
   Entry& e = slots_[i];
   e.ref = ref;
@@ -66,8 +66,7 @@ remote::EncodedLabelsView SeriesCache::Labels(const Entry& e, std::string* scrat
 }
 
 void SeriesCache::Reserve(size_t n) {
-  size_t capacity = std::max(slots_.size(), kInitialSlots);
-  while (capacity < 2 * n) capacity *= 2;  // the load Insert keeps: at most 1/2
+  const size_t capacity = std::max(kInitialSlots, n / 3 * 4 + 4);  // the load Insert keeps: 3/4
   if (capacity > slots_.size()) Rehash(capacity);
 }
 
@@ -75,8 +74,6 @@ void SeriesCache::Clear() {
   std::vector<Entry>().swap(slots_);
   pool_.Clear();
   std::vector<LabelPool::Id>().swap(overflow_);
-  mask_ = 0;
-  shift_ = 64;
   size_ = 0;
 }
 
@@ -84,12 +81,10 @@ void SeriesCache::Rehash(size_t capacity) {
   std::vector<Entry> old;
   old.swap(slots_);
   slots_.resize(capacity);
-  mask_ = capacity - 1;
-  shift_ = 64 - std::countr_zero(capacity);
   for (Entry& s : old) {
     if (s.ref == wal::kNoSeriesRef) continue;
     size_t i = Index(s.ref);
-    while (slots_[i].ref != wal::kNoSeriesRef) i = (i + 1) & mask_;
+    while (slots_[i].ref != wal::kNoSeriesRef) i = Next(i);
     slots_[i] = std::move(s);
   }
 }
