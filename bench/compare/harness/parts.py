@@ -89,7 +89,9 @@ class PromReceiver:
             "--query.max-samples=1000000000", "--query.timeout=5m",
             "--storage.tsdb.retention.time=1d"],
             os.path.join(self.dir, f"receiver-{self.starts}.log"))
-        wait_until(lambda: self.ready(), timeout, what="the Prometheus receiver to be ready")
+        # Polled often: a drain is timed from here (scenarios._drain).
+        wait_until(lambda: self.ready(), timeout, period=0.05,
+                   what="the Prometheus receiver to be ready")
 
     def ready(self):
         if not self.proc.alive():

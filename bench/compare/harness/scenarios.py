@@ -124,7 +124,11 @@ def _drain(rx, tg, backlog, p):
     Returns (drained, seconds, samples received, peak 4 s rate); seconds is
     the time to drain, or to the end of the last above-live-rate window when
     the backlog did not fully arrive."""
-    t_back, a_back, s_back = time.monotonic(), rx.appended(), tg.served()
+    # The receiver is a new process: its appended counter starts at 0 (the
+    # replay of its own WAL does not count) and holds only what agents sent
+    # since it became ready. Reading the counter here instead would miss
+    # what a fast agent delivered between readiness and this line.
+    t_back, a_back, s_back = time.monotonic(), 0, tg.served()
     pts = [(t_back, a_back, s_back)]
     last_high, peak, steady_since = t_back, 0.0, None
     deadline = t_back + p["drain_max"]
