@@ -45,7 +45,10 @@ bool DecodeShardMark(std::string_view bytes, ShardMark* out) {
               static_cast<uint32_t>(v[4]),
               static_cast<uint32_t>(v[5])};
   if (m.sent_end < m.acked) return false;
-  if (chunks && (m.chunks_sent < m.chunks_acked || m.sent_end == m.acked)) return false;
+  // Format 2 is written only for a window in flight with a chunk sent.
+  if (chunks && (m.chunks_sent < m.chunks_acked || m.chunks_sent == 0 || m.sent_end == m.acked)) {
+    return false;
+  }
   if (!chunks && m.acked < m.sent_end) m.chunks_sent = 1;
   *out = m;
   return true;

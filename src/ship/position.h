@@ -47,8 +47,8 @@ struct ShardMark {
 // flight).
 std::string EncodeShardMark(const ShardMark& mark);
 // False when "bytes" is not an encoded mark (unknown format byte,
-// truncated, trailing bytes, sent_end < acked, chunks_sent < chunks_acked,
-// chunks of an empty range).
+// truncated, trailing bytes, sent_end < acked; with format 2 also
+// chunks_sent < chunks_acked, no chunk sent, or an empty range).
 [[nodiscard]] bool DecodeShardMark(std::string_view bytes, ShardMark* out);
 
 // Meta layout under prefix "ship/<identity>": key "shards" holds the shard

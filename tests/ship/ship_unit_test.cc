@@ -242,6 +242,9 @@ TEST(ShardMarkTest, RoundTripsAndRefusesDamage) {
   EXPECT_FALSE(DecodeShardMark(format2_short, &back));                           // truncated
   EXPECT_FALSE(DecodeShardMark(EncodeShardMark({{5, 0}, {6, 0}, 3, 2}), &back));  // sent < acked
   EXPECT_FALSE(DecodeShardMark(EncodeShardMark({{5, 0}, {5, 0}, 1, 1}), &back));  // empty range
+  // Format 2 with no chunk sent: never written, and it would not round-trip
+  // (found by ship_parse_fuzzer; the input is in fuzz/corpus/ship_parse/).
+  EXPECT_FALSE(DecodeShardMark(std::string("\x02\x00\x00\x00\x0e\x00\x00", 7), &back));
   ShardMark idle{{9, 0}, {9, 0}, 0, 0};
   ASSERT_TRUE(DecodeShardMark(EncodeShardMark(idle), &back));
   EXPECT_EQ(back, idle);
