@@ -178,11 +178,11 @@ class Shard {
   //
   // Series cache: the labels each series is sent with (after external
   // labels and write_relabel_configs), validated and encoded once. An entry
-  // is a 24-byte slot plus one block of the label set's wire bytes; a
-  // dropped series holds no block. Messages of series the encoder refused
-  // (rare: the WAL and relabeling already forbid what it refuses) are kept
-  // apart so entries stay small, and are reported with every request that
-  // drops their samples, as before.
+  // is a 32-byte slot holding ids of its labels' wire bytes, each stored
+  // once in the cache's label pool; a dropped series holds no ids. Messages
+  // of series the encoder refused (rare: the WAL and relabeling already
+  // forbid what it refuses) are kept apart so entries stay small, and are
+  // reported with every request that drops their samples, as before.
   using Drop = SeriesCache::Drop;
   SeriesCache cache_;
   std::unordered_map<wal::SeriesRef, std::string> refused_;  // kInvalidSeries messages
