@@ -59,12 +59,6 @@ void LabelPool::Grow() {
   }
 }
 
-size_t LabelPool::allocated_bytes() const {
-  size_t n = table_.capacity() * sizeof(uint32_t);
-  for (size_t s : block_sizes_) n += s;
-  return n;
-}
-
 void LabelPool::Clear() {
   std::vector<std::unique_ptr<char[]>>().swap(blocks_);
   std::vector<size_t>().swap(block_sizes_);

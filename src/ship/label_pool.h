@@ -53,8 +53,6 @@ class LabelPool {
   }
 
   size_t size() const { return count_; }
-  // Heap bytes held (blocks and table).
-  size_t allocated_bytes() const;
   // Forgets every piece and frees the memory.
   void Clear();
 

@@ -1,7 +1,6 @@
 #include "src/ship/series_cache.h"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 #include "src/base/check.h"

@@ -104,7 +104,6 @@ class Shard {
  private:
   struct Batch {  // one request
     std::vector<QueuedSample> samples;
-    bool maybe_delivered = false;  // a resend: the receiver may hold it already
   };
   void Run();
   bool ReplaySettledLocked() const FERRY_REQUIRES(mu_);
