@@ -19,6 +19,17 @@ Status BadTime(std::string_view s) {
       "\": want RFC 3339 (2026-11-25T15:00:00Z), Unix seconds, \"now\" or a relative time like -6h");
 }
 
+// The times a job can hold: what RFC 3339 can write (years 0000 to 9999).
+// The job store keeps a spec as JSON with RFC 3339 times, so a time outside
+// this range would be accepted once and refused when the job is read back.
+constexpr int64_t kMinTimeMs = -62'167'219'200'000;  // 0000-01-01T00:00:00Z
+constexpr int64_t kMaxTimeMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
+Status OutOfRange(std::string_view s) {
+  return Status::InvalidArgument("time \"" + std::string(s.substr(0, 64)) +
+                                 "\" is outside years 0000 to 9999");
+}
+
 bool Digits(std::string_view s, size_t n, int* out) {
   if (s.size() < n) return false;
   int v = 0;
@@ -71,9 +82,7 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
   return secs * 1000 + frac_ms;
 }
 
-}  // namespace
-
-Result<int64_t> ParseTime(std::string_view s, int64_t now_ms) {
+Result<int64_t> ParseTimeAnyRange(std::string_view s, int64_t now_ms) {
   if (s.empty()) return BadTime(s);
   if (s == "now") return now_ms;
   if (s[0] == '-' || s[0] == '+') {
@@ -93,6 +102,14 @@ Result<int64_t> ParseTime(std::string_view s, int64_t now_ms) {
     return BadTime(s);
   }
   return static_cast<int64_t>(std::llround(v * 1000));
+}
+
+}  // namespace
+
+Result<int64_t> ParseTime(std::string_view s, int64_t now_ms) {
+  FERRY_ASSIGN_OR_RETURN(int64_t ms, ParseTimeAnyRange(s, now_ms));
+  if (ms < kMinTimeMs || ms > kMaxTimeMs) return OutOfRange(s);
+  return ms;
 }
 
 Result<JobSpec> ParseJobRequest(std::string_view body, int64_t now_ms) {
@@ -125,8 +142,10 @@ Result<JobSpec> ParseJobRequest(std::string_view body, int64_t now_ms) {
       int64_t ms;
       if (v.is_number()) {
         double secs = v.get<double>();
-        if (!std::isfinite(secs) || std::fabs(secs) > 1e13) {
-          return Status::InvalidArgument(k + ": Unix seconds out of range");
+        if (!std::isfinite(secs) || secs * 1000 < static_cast<double>(kMinTimeMs) ||
+            secs * 1000 > static_cast<double>(kMaxTimeMs)) {
+          return Status::InvalidArgument(k + ": Unix seconds " + v.dump() +
+                                         " are outside years 0000 to 9999");
         }
         ms = static_cast<int64_t>(std::llround(secs * 1000));
       } else if (v.is_string()) {

@@ -35,6 +35,37 @@ TEST(ParseTime, RefusesGarbageNamingTheForms) {
   }
 }
 
+// The job store keeps times as RFC 3339, which has four-digit years: a time
+// outside them would be accepted and then fail to load back (fuzzer finding).
+TEST(ParseTime, RefusesTimesRfc3339CannotWrite) {
+  EXPECT_EQ(*ParseTime("0000-01-01T00:00:00Z", kNow), -62'167'219'200'000);
+  EXPECT_EQ(*ParseTime("9999-12-31T23:59:59.999Z", kNow), 253'402'300'799'999);
+  for (const char* bad : {"253402300800", "-62167219201", "9999-12-31T23:59:59-01:00",
+                          "0000-01-01T00:00:00+00:01"}) {
+    Result<int64_t> t = ParseTime(bad, kNow);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.status().message(),
+              "time \"" + std::string(bad) + "\" is outside years 0000 to 9999");
+  }
+}
+
+TEST(ParseJobRequest, TimesAtTheEdgesOfTheRangeSurviveTheJsonRoundTrip) {
+  for (const char* body :
+       {R"({"from":"0000-01-01T00:00:00Z","to":"9999-12-31T23:59:59.999Z","url":"http://x"})",
+        R"({"from":-62167219200,"to":253402300799.999,"url":"http://x"})"}) {
+    Result<JobSpec> s = ParseJobRequest(body, kNow);
+    ASSERT_TRUE(s.ok()) << body << ": " << s.status().ToString();
+    Result<JobSpec> again = ParseJobRequest(SpecToJson(*s), kNow);
+    ASSERT_TRUE(again.ok()) << SpecToJson(*s) << ": " << again.status().ToString();
+    EXPECT_EQ(*again, *s);
+  }
+  Result<JobSpec> far = ParseJobRequest(
+      R"({"from":1764082800,"to":1764086400825,"url":"http://x"})", kNow);
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.status().message(),
+            "to: Unix seconds 1764086400825 are outside years 0000 to 9999");
+}
+
 TEST(ParseJobRequest, FullRequest) {
   Result<JobSpec> s = ParseJobRequest(
       R"({"from":"-2h","to":1764082800,"match":"{job=\"node\"}","url":"https://rw.example/api",
