@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <utility>
 
 #include "src/base/log.h"
 
@@ -149,13 +150,24 @@ void FileProvider::AddWatches() {
   for (const std::string& p : config_.files) {
     // A directory that does not exist yet: watch its nearest existing
     // ancestor, whose events (the directory appearing) trigger a refresh
-    // that then watches the directory itself.
-    std::string dir = DirOf(p);
-    for (int up = 0; up < 64; ++up) {
-      if (inotify_add_watch(inotify_fd_, dir.c_str(), kWatchMask) >= 0 || errno != ENOENT) break;
-      std::string parent = DirOf(dir);
-      if (parent == dir) break;
-      dir = std::move(parent);
+    // that then watches the directory itself. If the missing directory
+    // appears between the failed watch and the ancestor's, the ancestor saw
+    // no event for it: start again, so that it is watched itself.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      std::string dir = DirOf(p), missing;
+      bool appeared = false;
+      for (int up = 0; up < 64; ++up) {
+        if (inotify_add_watch(inotify_fd_, dir.c_str(), kWatchMask) >= 0) {
+          appeared = !missing.empty() && access(missing.c_str(), F_OK) == 0;
+          break;
+        }
+        if (errno != ENOENT) break;
+        if (missing_directory_hook_) missing_directory_hook_(dir);
+        std::string parent = DirOf(dir);
+        if (parent == dir) break;
+        missing = std::exchange(dir, std::move(parent));
+      }
+      if (!appeared) break;
     }
   }
 }

@@ -16,6 +16,7 @@
 // [Threading] One thread per provider; see provider.h.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -44,6 +45,13 @@ class FileProvider final : public Provider {
   void Start(ReportFn report) override;
   void Stop() override;
 
+  // Tests only, before Start(): called on the provider thread after a
+  // directory could not be watched because it does not exist, before its
+  // parent is watched (the window in which the directory may appear unseen).
+  void SetMissingDirectoryHookForTest(std::function<void(const std::string&)> hook) {
+    missing_directory_hook_ = std::move(hook);
+  }
+
  private:
   void Run(std::stop_token stop);
   RefreshReport Refresh();
@@ -61,6 +69,7 @@ class FileProvider final : public Provider {
   std::map<std::string, std::vector<TargetGroup>> good_;  // last good groups per file
   std::vector<TargetGroup> last_reported_;
   bool reported_once_ = false;
+  std::function<void(const std::string&)> missing_directory_hook_;
   std::jthread thread_;
 };
 

@@ -148,6 +148,50 @@ TEST_F(FileSdTest, GlobPicksUpNewFiles) {
   ASSERT_TRUE(recorder_.WaitFor("j", HasAddresses({"dot:1", "one:1", "two:1"})));
 }
 
+// The directory appears after its own watch failed and before its parent's
+// was added: the parent never reports it, so the provider must notice and
+// watch the directory itself, or files written there later go unseen until
+// refresh_interval (5m). CI caught this once in GlobPicksUpNewFiles.
+TEST(FileProviderTest, DirectoryAppearingWhileItsParentIsBeingWatchedIsWatchedToo) {
+  TempDir dir;
+  ::ferry::testing::FakeClock clock;
+  config::FileSdConfig cfg;
+  cfg.files = {dir.Sub("sd/*.json")};
+  FileProvider provider(cfg, LabelNameRules::kUtf8, clock);
+  int hook_calls = 0;
+  provider.SetMissingDirectoryHookForTest([&](const std::string& missing) {
+    if (hook_calls++ > 0) return;
+    EXPECT_EQ(missing, dir.Sub("sd"));
+    std::filesystem::create_directory(missing);
+  });
+  Mutex mu;
+  CondVar cv;
+  int reports = 0;
+  std::vector<std::string> addresses;
+  provider.Start([&](RefreshReport r) {
+    MutexLock l(mu);
+    ++reports;
+    if (r.groups.has_value()) addresses = Addresses(*r.groups);
+    cv.NotifyAll();
+  });
+  {
+    // The first refresh is done (and found no file): from now on only the
+    // watches can notice the file.
+    MutexLock l(mu);
+    ASSERT_TRUE(cv.WaitFor(mu, 10s, [&]() FERRY_REQUIRES(mu) { return reports > 0; }));
+    ASSERT_TRUE(addresses.empty());
+  }
+  WriteAtomically(dir.Sub("sd/one.json"), R"([{"targets": ["one:1"]}])");
+  {
+    MutexLock l(mu);
+    EXPECT_TRUE(cv.WaitFor(mu, 10s, [&]() FERRY_REQUIRES(mu) {
+      return addresses == std::vector<std::string>{"one:1"};
+    }));
+  }
+  provider.Stop();
+  EXPECT_EQ(hook_calls, 1);
+}
+
 TEST_F(FileSdTest, RefreshIntervalCatchesChangesInotifyCannotSee) {
   // The watched directory holds a symlink to a file elsewhere: changing the
   // target makes no event in the watched directory, only the timer sees it.
