@@ -25,9 +25,15 @@ Status BadTime(std::string_view s) {
 constexpr int64_t kMinTimeMs = -62'167'219'200'000;  // 0000-01-01T00:00:00Z
 constexpr int64_t kMaxTimeMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
-Status OutOfRange(std::string_view s) {
+Status OutOfRange(std::string_view s, double ms) {
+  // Unix seconds given in milliseconds is the likely mistake behind a
+  // number this far out.
+  const bool looks_like_ms = s.find_first_not_of("0123456789.-") == std::string_view::npos &&
+                             ms / 1000 >= static_cast<double>(kMinTimeMs) &&
+                             ms / 1000 <= static_cast<double>(kMaxTimeMs);
   return Status::InvalidArgument("time \"" + std::string(s.substr(0, 64)) +
-                                 "\" is outside years 0000 to 9999");
+                                 "\" is outside years 0000 to 9999" +
+                                 (looks_like_ms ? " (Unix seconds are wanted, not milliseconds)" : ""));
 }
 
 bool Digits(std::string_view s, size_t n, int* out) {
@@ -108,7 +114,7 @@ Result<int64_t> ParseTimeAnyRange(std::string_view s, int64_t now_ms) {
 
 Result<int64_t> ParseTime(std::string_view s, int64_t now_ms) {
   FERRY_ASSIGN_OR_RETURN(int64_t ms, ParseTimeAnyRange(s, now_ms));
-  if (ms < kMinTimeMs || ms > kMaxTimeMs) return OutOfRange(s);
+  if (ms < kMinTimeMs || ms > kMaxTimeMs) return OutOfRange(s, static_cast<double>(ms));
   return ms;
 }
 
@@ -144,8 +150,7 @@ Result<JobSpec> ParseJobRequest(std::string_view body, int64_t now_ms) {
         double secs = v.get<double>();
         if (!std::isfinite(secs) || secs * 1000 < static_cast<double>(kMinTimeMs) ||
             secs * 1000 > static_cast<double>(kMaxTimeMs)) {
-          return Status::InvalidArgument(k + ": Unix seconds " + v.dump() +
-                                         " are outside years 0000 to 9999");
+          return Status::InvalidArgument(k + ": " + OutOfRange(v.dump(), secs * 1000).message());
         }
         ms = static_cast<int64_t>(std::llround(secs * 1000));
       } else if (v.is_string()) {

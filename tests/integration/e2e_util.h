@@ -243,7 +243,7 @@ class Ferry {
   SeriesSamples Dump(const std::string& match, bool* ok, std::string* error = nullptr) {
     std::vector<std::string> argv = {ferry::testing::FerryBinary(), "wal", "dump",
                                      "--storage.agent.path=" + data_dir(), "--format", "json",
-                                     "--to", std::to_string(NowMs() + 3600 * 1000)};
+                                     "--to", std::to_string(NowMs() / 1000 + 3600)};  // Unix seconds
     if (!match.empty()) argv.push_back("--match=" + match);
     auto r = ferry::testing::RunCommand(argv, dir_ + "/dump-" + std::to_string(dumps_++));
     SeriesSamples out;
