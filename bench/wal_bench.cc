@@ -3,7 +3,8 @@
 //   BM_Append/<samples per scrape>/<durability 0=always 1=interval 2=never>
 //   BM_AppendThreads/<samples>/<durability>  (4 appender threads: group commit)
 //   BM_ReadDecode/<samples per scrape>
-//   BM_BytesPerSample/<series per target>/<zstd bottommost> (counter "bytes_per_sample")
+//   BM_BytesPerSample/<series per target>/<compression 0=none 1=snappy 2=snappy+zstd bottommost>
+//     (counter "bytes_per_sample")
 #include <benchmark/benchmark.h>
 #include <rocksdb/db.h>
 
@@ -77,9 +78,10 @@ class Target {
   std::vector<SeriesRef> refs_;
 };
 
-std::unique_ptr<Wal> OpenWal(const std::string& dir, Durability d, bool zstd = true) {
+std::unique_ptr<Wal> OpenWal(const std::string& dir, Durability d,
+                             Compression compression = Options().samples_compression) {
   Options o;
-  o.zstd_bottommost = zstd;
+  o.samples_compression = compression;
   o.dir = dir;
   o.durability = d;
   o.retention_interval = std::chrono::milliseconds(0);
@@ -180,7 +182,7 @@ void BM_BytesPerSample(benchmark::State& state) {
   const int series = static_cast<int>(state.range(0));
   for (auto _ : state) {
     ferry::testing::TempDir tmp;
-    auto wal = OpenWal(tmp.Sub("wal"), Durability::kNever, state.range(1) != 0);
+    auto wal = OpenWal(tmp.Sub("wal"), Durability::kNever, static_cast<Compression>(state.range(1)));
     std::vector<Target> targets;
     for (int i = 0; i < 50; ++i) targets.emplace_back(i + 1, series);
     Batch b;
@@ -213,9 +215,10 @@ void BM_BytesPerSample(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BytesPerSample)
-    ->Args({1000, 1})
-    ->Args({1000, 0})
-    ->ArgNames({"series", "zstd"})
+    ->Args({1000, static_cast<int64_t>(Compression::kNone)})
+    ->Args({1000, static_cast<int64_t>(Compression::kSnappy)})
+    ->Args({1000, static_cast<int64_t>(Compression::kSnappyZstdBottommost)})
+    ->ArgNames({"series", "compression"})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 

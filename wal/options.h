@@ -60,6 +60,13 @@ struct TruncationEvent {
   uint64_t series_collected = 0;
 };
 
+// SST compression of a column family.
+enum class Compression {
+  kNone,
+  kSnappy,
+  kSnappyZstdBottommost,  // Snappy, and ZSTD at the bottommost level
+};
+
 // Receives events from the WAL, like rocksdb::EventListener.
 //
 // [Threading] Callbacks run on the thread that found the event: an appender,
@@ -133,8 +140,16 @@ struct Options {
   // index and filter blocks: read memory stays within it whatever the WAL
   // size. Readers scanning the log do not fill it. Default: 16 MiB.
   size_t block_cache_size = 16 << 20;
-  // Compress the bottommost level with ZSTD (other levels Snappy). Default: true.
-  bool zstd_bottommost = true;
+  // SST compression of the samples family (the log). Its records are
+  // bit-packed already (docs/wal-format.md), so Snappy and ZSTD save few
+  // bytes, while compressing them was most of RocksDB's background CPU: a
+  // flush compressed every byte with Snappy and the compaction into the
+  // bottommost level read it back and compressed it again with ZSTD. Without
+  // a compression change between levels, RocksDB moves flushed files down
+  // instead of rewriting them. The series family (label text) always uses
+  // Snappy, with ZSTD at the bottommost level. See docs/perf-notes/wal.md.
+  // Default: kNone.
+  Compression samples_compression = Compression::kNone;
   // On a damaged SST (RocksDB refuses to open with Corruption), run
   // RocksDB's repair, report it, and open what was salvaged. Default: true.
   bool repair_on_corruption = true;

@@ -88,7 +88,7 @@ class ReportingLogger final : public rocksdb::Logger {
 // per new series and read back only at open.
 constexpr size_t kSmallFamilyWriteBuffer = 1 << 20;
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zstd,
+rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, Compression compression,
                                            const std::shared_ptr<rocksdb::Cache>& cache,
                                            bool small = false) {
   rocksdb::ColumnFamilyOptions cf;
@@ -98,8 +98,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Options& o, bool bottommost_zst
   // malloc mmap threshold (src/cli/main.cc), so a flushed memtable's memory
   // goes back to the system instead of staying in the heap.
   if (!small) cf.arena_block_size = std::min<size_t>(1 << 20, cf.write_buffer_size);
-  cf.compression = rocksdb::kSnappyCompression;
-  if (bottommost_zstd && o.zstd_bottommost) {
+  cf.compression = compression == Compression::kNone ? rocksdb::kNoCompression
+                                                          : rocksdb::kSnappyCompression;
+  if (compression == Compression::kSnappyZstdBottommost) {
     cf.bottommost_compression = rocksdb::kZSTD;
   }
   cf.level_compaction_dynamic_level_bytes = true;
@@ -228,10 +229,13 @@ std::vector<rocksdb::ColumnFamilyDescriptor> WalImpl::Families() const {
   // One block cache for all families.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options_.block_cache_size);
   return {
-      {rocksdb::kDefaultColumnFamilyName, FamilyOptions(options_, false, cache, /*small=*/true)},
-      {std::string(kSeriesFamily), FamilyOptions(options_, true, cache, /*small=*/true)},
-      {std::string(kSamplesFamily), FamilyOptions(options_, true, cache)},
-      {std::string(kMetaFamily), FamilyOptions(options_, false, cache, /*small=*/true)},
+      {rocksdb::kDefaultColumnFamilyName,
+       FamilyOptions(options_, Compression::kSnappy, cache, /*small=*/true)},
+      {std::string(kSeriesFamily),
+       FamilyOptions(options_, Compression::kSnappyZstdBottommost, cache, /*small=*/true)},
+      {std::string(kSamplesFamily), FamilyOptions(options_, options_.samples_compression, cache)},
+      {std::string(kMetaFamily),
+       FamilyOptions(options_, Compression::kSnappy, cache, /*small=*/true)},
   };
 }
 
