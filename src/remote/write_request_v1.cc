@@ -78,6 +78,25 @@ Status WriteRequestBuilder::AddSeries(EncodedLabelsView labels, std::span<const 
   return Status::Ok();
 }
 
+Status WriteRequestBuilder::AddSeries(std::span<const std::string_view> label_pieces,
+                                      std::span<const Sample> samples,
+                                      std::span<const Exemplar> exemplars) {
+  size_t labels_size = 0;
+  for (std::string_view piece : label_pieces) labels_size += piece.size();
+  if (labels_size == 0) return internal::NoLabelsError({});
+  size_t body = 0;
+  Status st = SizeSeries(labels_size, samples, exemplars, &body);
+  if (!st.ok()) {
+    std::string joined;
+    for (std::string_view piece : label_pieces) joined += piece;
+    return st.WithContext("series " + EncodedLabelsView(joined).ToString());
+  }
+  char* p = StartSeries(body);
+  for (std::string_view piece : label_pieces) p = internal::WriteBytes(p, piece);
+  FinishSeries(p, samples, exemplars);
+  return Status::Ok();
+}
+
 Status WriteRequestBuilder::SizeSeries(size_t labels_size, std::span<const Sample> samples,
                                        std::span<const Exemplar> exemplars, size_t* body) {
   // Validate and size everything first, so that a rejected series leaves no

@@ -74,6 +74,14 @@ class WriteRequestBuilder {
   [[nodiscard]] Status AddSeries(EncodedLabelsView labels, std::span<const Sample> samples,
                                  std::span<const Exemplar> exemplars = {});
 
+  // The same with the encoded labels in pieces: each piece is one or more
+  // whole labels as EncodedLabels writes them, in order, so that their
+  // concatenation is the label set's bytes. They are copied straight into
+  // the request (a cache that stores labels in pieces need not join them).
+  [[nodiscard]] Status AddSeries(std::span<const std::string_view> label_pieces,
+                                 std::span<const Sample> samples,
+                                 std::span<const Exemplar> exemplars = {});
+
   // Appends one metadata entry (WriteRequest.metadata). Prometheus sends
   // metadata in requests of their own, without series; nothing here forbids
   // mixing them.

@@ -38,10 +38,15 @@ class LabelPool {
 
   // The bytes of piece "id". REQUIRES: "id" from Intern() since Clear().
   std::string_view Get(Id id) const {
-    const char* p = blocks_[id >> kOffsetBits].get() + (id & kOffsetMask);
+    const char* p = Address(id);
     uint64_t len;
     const char* body = remote::internal::ReadTrustedVarint(p + 1, &len);
     return std::string_view(p, static_cast<size_t>(body - p) + len);
+  }
+
+  // Where piece "id" starts (for prefetching). REQUIRES: as Get().
+  const char* Address(Id id) const {
+    return blocks_[id >> kOffsetBits].get() + (id & kOffsetMask);
   }
 
   // The length of the piece that starts "bytes" (for splitting a label set

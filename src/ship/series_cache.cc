@@ -52,16 +52,22 @@ const SeriesCache::Entry* SeriesCache::Insert(wal::SeriesRef ref, Drop drop,
   return &e;
 }
 
+std::span<const LabelPool::Id> SeriesCache::Ids(const Entry& e) const {
+  if (e.count == kOverflow) return {overflow_.data() + e.ids[0], e.ids[1]};
+  return {e.ids, e.count};
+}
+
 remote::EncodedLabelsView SeriesCache::Labels(const Entry& e, std::string* scratch) const {
   scratch->clear();
-  const LabelPool::Id* ids = e.ids;
-  size_t n = e.count;
-  if (e.count == kOverflow) {
-    ids = overflow_.data() + e.ids[0];
-    n = e.ids[1];
-  }
-  for (size_t k = 0; k < n; ++k) scratch->append(pool_.Get(ids[k]));
+  for (LabelPool::Id id : Ids(e)) scratch->append(pool_.Get(id));
   return remote::EncodedLabelsView(*scratch);
+}
+
+std::span<const std::string_view> SeriesCache::Pieces(
+    const Entry& e, std::vector<std::string_view>* pieces) const {
+  pieces->clear();
+  for (LabelPool::Id id : Ids(e)) pieces->push_back(pool_.Get(id));
+  return *pieces;
 }
 
 void SeriesCache::Reserve(size_t n) {

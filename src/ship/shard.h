@@ -57,6 +57,10 @@ struct QueuedSample {
   Position pos;
 };
 
+// Sorts a window by (ref, position), the order its chunks are cut in.
+// Linear when the window is a few ascending runs, as in steady scraping.
+void SortWindow(std::vector<QueuedSample>& window);
+
 class Shard {
  public:
   // "ctx" must outlive the Shard. Starts the sending thread. "window": the
@@ -192,7 +196,8 @@ class Shard {
   remote::WriteRequestV2Builder v2_;
   labels::LabelsBuilder lb_;
   std::string body_;
-  std::string labels_;  // a series' label bytes, assembled from the cache
+  std::string labels_;  // a series' label bytes, assembled from the cache (RW 2.0)
+  std::vector<std::string_view> pieces_;  // a series' label pieces in the cache (RW 1.0)
   Backoff backoff_;
 
   std::thread thread_;

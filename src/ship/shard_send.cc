@@ -18,8 +18,39 @@ constexpr size_t kMaxCachedSeries = 200'000;  // per shard
 constexpr size_t kLoggedBodyBytes = 256;
 constexpr size_t kPrefetchAhead = 8;  // samples ahead; one per series in steady scrapes
 
-
 }  // namespace
+
+// A window is a few ascending runs (a scrape's series get their refs in
+// scrape order, and a window holds one or two scrapes of a target): merging
+// the runs is linear there, where sorting the 40-byte samples is not.
+void SortWindow(std::vector<QueuedSample>& w) {
+  auto less = [](const QueuedSample& a, const QueuedSample& b) {
+    return a.ref != b.ref ? a.ref < b.ref : a.pos < b.pos;
+  };
+  constexpr size_t kMaxRuns = 16;
+  size_t bounds[kMaxRuns + 1];
+  size_t runs = 0;
+  bounds[0] = 0;
+  for (size_t i = 1; i <= w.size(); ++i) {
+    if (i < w.size() && !less(w[i], w[i - 1])) continue;
+    if (runs == kMaxRuns) {
+      std::sort(w.begin(), w.end(), less);  // far from sorted
+      return;
+    }
+    bounds[++runs] = i;
+  }
+  while (runs > 1) {
+    size_t out = 0;
+    for (size_t r = 0; r + 1 < runs; r += 2) {
+      std::inplace_merge(w.begin() + static_cast<std::ptrdiff_t>(bounds[r]),
+                         w.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]),
+                         w.begin() + static_cast<std::ptrdiff_t>(bounds[r + 2]), less);
+      bounds[++out] = bounds[r + 2];
+    }
+    if (runs % 2 == 1) bounds[++out] = bounds[runs];
+    runs = out;
+  }
+}
 
 Result<const SeriesCache::Entry*> Shard::Resolve(wal::SeriesRef ref,
                                                  std::string_view* drop_reason) {
@@ -58,10 +89,15 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   int64_t min_ts = INT64_MIN;
   if (q.sample_age_limit.count() > 0) min_ts = ctx_.clock.NowMillis() - q.sample_age_limit.count();
   // Group by series, keeping each series' samples in WAL order: sort
-  // (ref, index) pairs, 16 bytes each, rather than the samples.
+  // (ref, index) pairs, 16 bytes each, rather than the samples. A chunk of
+  // a window is in that order already.
   order_.clear();
-  for (uint32_t i = 0; i < b.samples.size(); ++i) order_.emplace_back(b.samples[i].ref, i);
-  std::sort(order_.begin(), order_.end());
+  bool sorted = true;
+  for (uint32_t i = 0; i < b.samples.size(); ++i) {
+    order_.emplace_back(b.samples[i].ref, i);
+    if (i > 0 && b.samples[i].ref < b.samples[i - 1].ref) sorted = false;
+  }
+  if (!sorted) std::sort(order_.begin(), order_.end());
   v1_.Reset();
   v2_.Reset();
   size_t encoded = 0;
@@ -71,8 +107,12 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   for (size_t i = 0; i < order_.size();) {
     size_t j = i;
     while (j < order_.size() && order_[j].first == order_[i].first) ++j;
-    // The slot a few series ahead: hides its cache miss behind this one.
+    // The slot a few series ahead, and the label pieces of a series half as
+    // far ahead (its slot fetched by now): hides their cache misses.
     if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
+    if (j + kPrefetchAhead / 2 < order_.size()) {
+      cache_.PrefetchLabels(order_[j + kPrefetchAhead / 2].first);
+    }
     std::string_view reason;
     Result<const SeriesCache::Entry*> resolved = Resolve(order_[i].first, &reason);
     if (!resolved.ok()) {
@@ -101,8 +141,10 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
         Report(refused_[order_[i].first], false);
       }
     } else if (!run_.empty()) {
-      const remote::EncodedLabelsView labels = cache_.Labels(*ls, &labels_);
-      Status s = v2 ? v2_.AddSeries(labels, run_) : v1_.AddSeries(labels, run_);
+      // RW 1.0 copies the pieces straight into the request; RW 2.0 reads
+      // each label for its symbol table.
+      Status s = v2 ? v2_.AddSeries(cache_.Labels(*ls, &labels_), run_)
+                    : v1_.AddSeries(cache_.Pieces(*ls, &pieces_), run_);
       if (!s.ok()) {
         ctx_.metrics.Dropped(kReasonInvalidSeries, static_cast<double>(run_.size()));
         Report("series refused by the encoder: " + s.message(), false);
@@ -146,9 +188,7 @@ bool Shard::SendWindow() {
   // Each series' samples together, in WAL order. The chunks are a function
   // of the window's samples and max_samples_per_send only, so a restart
   // that collects the same range cuts the same chunks.
-  std::sort(window_.begin(), window_.end(), [](const QueuedSample& a, const QueuedSample& b) {
-    return a.ref != b.ref ? a.ref < b.ref : a.pos < b.pos;
-  });
+  SortWindow(window_);
   PlanChunks();
   const size_t n = chunks_.size();
   size_t first = 0, resend_end = 0;

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "src/remote/decode.h"
+#include "src/remote/internal/wire.h"
 #include "src/remote/write_request_v1.h"
 #include "src/remote/write_request_v2.h"
 #include "tests/remote/remote_test_util.h"
@@ -17,6 +19,20 @@ namespace {
 using labels::Labels;
 using testing::Hex;
 using testing::InputSeries;
+
+// "e"'s bytes cut into one piece per label, as a cache that stores labels
+// in pieces hands them to the builder.
+std::vector<std::string_view> PiecesOf(const EncodedLabels& e) {
+  std::vector<std::string_view> pieces;
+  for (std::string_view rest = e.bytes(); !rest.empty();) {
+    uint64_t len;
+    const char* body = internal::ReadTrustedVarint(rest.data() + 1, &len);
+    const size_t n = static_cast<size_t>(body - rest.data()) + len;
+    pieces.push_back(rest.substr(0, n));
+    rest.remove_prefix(n);
+  }
+  return pieces;
+}
 
 EncodedLabels MustEncode(const Labels& ls) {
   Result<EncodedLabels> e = EncodedLabels::FromLabels(ls);
@@ -107,6 +123,9 @@ TEST(EncodedLabelsTest, EmptySetIsRefusedByBothBuildersAndAppendsNothing) {
   Status st = b1.AddSeries(empty, s);
   EXPECT_EQ(st, Status::InvalidArgument("series {}: no labels with a non-empty value"));
   EXPECT_EQ(st, b1.AddSeries(Labels(), s));
+  EXPECT_EQ(st, b1.AddSeries(std::span<const std::string_view>(), s));
+  const std::string_view empty_pieces[] = {"", ""};
+  EXPECT_EQ(st, b1.AddSeries(std::span(empty_pieces), s));
   EXPECT_EQ(b1.Finish(), "");
   EXPECT_EQ(b1.series(), 0u);
   WriteRequestV2Builder b2;
@@ -123,6 +142,7 @@ TEST(EncodedLabelsTest, BadExemplarNamesTheSeriesAndAppendsNothing) {
   WriteRequestBuilder b1;
   Status st = b1.AddSeries(e, s, bad);
   EXPECT_EQ(st, b1.AddSeries(ls, s, bad));
+  EXPECT_EQ(st, b1.AddSeries(std::span<const std::string_view>(PiecesOf(e)), s, bad));
   EXPECT_TRUE(st.IsInvalidArgument());
   EXPECT_NE(st.message().find("series {__name__=\"m\"}: exemplar"), std::string::npos)
       << st.message();
@@ -162,7 +182,7 @@ TEST(EncodedLabelsTest, RequestsAreByteIdenticalToTheLabelsPath) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     testing::RandomInput gen(seed);
     std::vector<InputSeries> in = gen.Series(12);
-    WriteRequestBuilder from_labels, from_encoded;
+    WriteRequestBuilder from_labels, from_encoded, from_pieces;
     WriteRequestV2Builder v2_from_labels, v2_from_encoded;
     for (const InputSeries& s : in) {
       const Labels want = testing::WireLabels(s.labels);
@@ -179,6 +199,8 @@ TEST(EncodedLabelsTest, RequestsAreByteIdenticalToTheLabelsPath) {
 
       ASSERT_TRUE(from_labels.AddSeries(s.labels, s.samples, s.exemplars).ok());
       ASSERT_TRUE(from_encoded.AddSeries(e, s.samples, s.exemplars).ok());
+      const std::vector<std::string_view> pieces = PiecesOf(e);
+      ASSERT_TRUE(from_pieces.AddSeries(std::span(pieces), s.samples, s.exemplars).ok());
       SeriesExtrasV2 extras;
       extras.exemplars = s.exemplars;
       extras.metadata = {s.type, s.help, s.unit};
@@ -187,6 +209,7 @@ TEST(EncodedLabelsTest, RequestsAreByteIdenticalToTheLabelsPath) {
       ASSERT_TRUE(v2_from_encoded.AddSeries(e, s.samples, extras).ok());
     }
     ASSERT_EQ(Hex(from_encoded.Finish()), Hex(from_labels.Finish()));
+    ASSERT_EQ(Hex(from_pieces.Finish()), Hex(from_labels.Finish()));
     EXPECT_EQ(from_encoded.series(), from_labels.series());
     EXPECT_EQ(from_encoded.samples(), from_labels.samples());
     ASSERT_EQ(Hex(v2_from_encoded.Finish()), Hex(v2_from_labels.Finish()));

@@ -25,9 +25,15 @@ remote::EncodedLabels Labels(uint64_t i) {
   return std::move(remote::EncodedLabels::FromLabels(labels::Labels::FromUnsorted(ls))).value();
 }
 
+// The entry's label bytes, read both ways (assembled, and as pieces).
 std::string Bytes(const SeriesCache& c, const SeriesCache::Entry* e) {
   std::string scratch;
-  return std::string(c.Labels(*e, &scratch).bytes());
+  std::string assembled(c.Labels(*e, &scratch).bytes());
+  std::vector<std::string_view> pieces;
+  std::string joined;
+  for (std::string_view piece : c.Pieces(*e, &pieces)) joined += piece;
+  EXPECT_EQ(joined, assembled);
+  return assembled;
 }
 
 void Put(SeriesCache& c, uint64_t ref) {

@@ -3,14 +3,17 @@
 // validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <random>
 #include <set>
 
 #include "src/ship/ack_tracker.h"
 #include "src/ship/backoff.h"
 #include "src/ship/endpoint.h"
 #include "src/ship/position.h"
+#include "src/ship/shard.h"
 #include "src/ship/sharding.h"
 
 namespace ferry::ship {
@@ -256,6 +259,37 @@ config::RemoteWriteConfig Rw(const std::string& url) {
   config::RemoteWriteConfig rw;
   rw.url = url;
   return rw;
+}
+
+// Windows made of 1 to 40 ascending runs (the merge path up to 16, the
+// fallback sort beyond), empty and single windows: the same order as
+// sorting by (ref, position).
+TEST(SortWindowTest, OrdersByRefThenPositionLikeASort) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    const size_t runs = round % 41;
+    std::vector<QueuedSample> w;
+    uint64_t seq = 1;
+    for (size_t r = 0; r < runs; ++r) {
+      const size_t len = rng() % 50;  // runs may be empty, i.e. merge with the next
+      wal::SeriesRef ref = 1 + rng() % 100;
+      for (size_t i = 0; i < len; ++i) {
+        ref += rng() % 3;  // equal refs: later positions, still ascending
+        w.push_back({ref, static_cast<int64_t>(i), 0.0, {seq, static_cast<uint32_t>(i)}});
+      }
+      ++seq;
+    }
+    std::vector<QueuedSample> want = w;
+    std::sort(want.begin(), want.end(), [](const QueuedSample& a, const QueuedSample& b) {
+      return a.ref != b.ref ? a.ref < b.ref : a.pos < b.pos;
+    });
+    SortWindow(w);
+    ASSERT_EQ(w.size(), want.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      ASSERT_EQ(w[i].ref, want[i].ref) << "round " << round << " at " << i;
+      ASSERT_EQ(w[i].pos, want[i].pos) << "round " << round << " at " << i;
+    }
+  }
 }
 
 TEST(EndpointTest, IdentityIsNameOrUrlHash) {
