@@ -148,6 +148,7 @@ struct Options {
   // a compression change between levels, RocksDB moves flushed files down
   // instead of rewriting them. The series family (label text) always uses
   // Snappy, with ZSTD at the bottommost level. See docs/perf-notes/wal.md.
+  // ferry's --storage.agent.wal-compression sets kSnappyZstdBottommost.
   // Default: kNone.
   Compression samples_compression = Compression::kNone;
   // On a damaged SST (RocksDB refuses to open with Corruption), run

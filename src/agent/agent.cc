@@ -130,6 +130,7 @@ Status Agent::OpenStorage() {
   wo.max_age = options_.retention_max_time;
   wo.keep_shipped = options_.keep_shipped;
   wo.max_size = options_.wal_max_size;
+  wo.samples_compression = options_.wal_compression;
   wo.listener = &wal_listener_;
   auto start = RealClock().MonotonicNow();
   auto opened = wal::Wal::Open(wo);

@@ -58,6 +58,8 @@ struct AgentOptions {
   std::chrono::milliseconds keep_shipped{std::chrono::hours(2)};
   // 0: a fraction of the volume (wal::Options::max_size_fraction).
   uint64_t wal_max_size = 0;
+  // --storage.agent.wal-compression: compression of the samples' SSTs.
+  wal::Compression wal_compression = wal::Compression::kNone;
   // --storage.remote.flush-deadline.
   std::chrono::milliseconds flush_deadline{60000};
   // Every flag with its effective value, for /api/v1/status/flags.

@@ -38,9 +38,11 @@ void AddRunFlags(CLI::App& app, RunFlags& f) {
   app.add_option("--storage.remote.flush-deadline", f.flush_deadline,
                  "How long to wait flushing samples on shutdown or config reload.")
       ->capture_default_str();
+  app.add_flag("--storage.agent.wal-compression,!--no-storage.agent.wal-compression",
+               f.wal_compression,
+               "Compress the WAL's samples on disk (Snappy, ZSTD once compacted): fewer bytes, "
+               "more CPU. Off by default, as in Prometheus 2.42.");
   // Accepted for compatibility with Prometheus agent command lines.
-  app.add_option("--storage.agent.wal-compression", f.compat_wal_compression,
-                 "Accepted for compatibility; ferry's WAL is always compressed.");
   app.add_option("--storage.agent.wal-segment-size", f.compat_wal_segment_size,
                  "Accepted for compatibility; ferry's WAL has no segments.");
   app.add_option("--storage.agent.wal-truncate-frequency", f.compat_truncate_frequency,

@@ -91,6 +91,7 @@ std::vector<std::pair<std::string, std::string>> FlagsForStatus(const RunFlags& 
       {"storage.agent.path", f.storage_path},
       {"storage.agent.retention.keep-shipped", f.keep_shipped},
       {"storage.agent.retention.max-time", f.retention_max_time},
+      {"storage.agent.wal-compression", f.wal_compression ? "true" : "false"},
       {"storage.remote.flush-deadline", f.flush_deadline},
       {"wal.fsync", f.wal_fsync},
       {"wal.fsync-interval", f.wal_fsync_interval},

@@ -84,8 +84,7 @@ int RunAgent(const RunFlags& f) {
     }
   }
   if (!f.compat_wal_segment_size.empty() || !f.compat_truncate_frequency.empty() ||
-      !f.compat_retention_min_time.empty() || !f.compat_wal_compression.empty() ||
-      f.compat_no_lockfile) {
+      !f.compat_retention_min_time.empty() || f.compat_no_lockfile) {
     log::Info(kComponent,
               "prometheus agent WAL tuning flags were given; ferry accepts and ignores them "
               "(see docs/configuration.md)");
@@ -113,6 +112,8 @@ int RunAgent(const RunFlags& f) {
   opts.retention_max_time = v.retention_max_time;
   opts.keep_shipped = v.keep_shipped;
   opts.wal_max_size = v.wal_max_size;
+  opts.wal_compression = f.wal_compression ? wal::Compression::kSnappyZstdBottommost
+                                           : wal::Compression::kNone;
   opts.flush_deadline = v.flush_deadline;
   opts.on_quit = [] { kill(getpid(), SIGTERM); };
 

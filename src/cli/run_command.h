@@ -21,8 +21,9 @@ struct RunFlags {
   std::string wal_fsync = "interval";
   std::string wal_fsync_interval = "1s";
   std::string flush_deadline = "1m";
+  // As Prometheus 2.42 (default off): Snappy SSTs, ZSTD at the bottommost level.
+  bool wal_compression = false;
   // Prometheus agent flags accepted for compatibility (see docs/configuration.md).
-  std::string compat_wal_compression;
   std::string compat_wal_segment_size;
   std::string compat_truncate_frequency;
   std::string compat_retention_min_time;

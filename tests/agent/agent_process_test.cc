@@ -133,6 +133,8 @@ TEST_F(AgentProcessTest, StatusEndpointsShowConfigAndFlags) {
   ASSERT_TRUE(flags);
   EXPECT_NE(flags->body.find("\"config.file\":\"" + config_ + "\""), std::string::npos)
       << flags->body;
+  EXPECT_NE(flags->body.find("\"storage.agent.wal-compression\":\"false\""), std::string::npos)
+      << flags->body;
 }
 
 TEST_F(AgentProcessTest, ReloadNeedsLifecycleFlag) {

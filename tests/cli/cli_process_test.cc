@@ -27,7 +27,8 @@ TEST(CliTest, HelpListsAgentFlags) {
   auto r = RunCommand({FerryBinary(), "--help"}, dir.Sub("h"));
   EXPECT_EQ(r.exit_code, 0);
   for (const char* flag : {"--config.file", "--storage.agent.path", "--web.listen-address",
-                           "--web.enable-lifecycle", "--log.level", "--log.format"}) {
+                           "--web.enable-lifecycle", "--log.level", "--log.format",
+                           "--storage.agent.wal-compression"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
   }
 }

@@ -7,12 +7,15 @@
 
 #include <bit>
 #include <cmath>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "tests/testing/test_util.h"
 #include "tests/wal/wal_test_util.h"
 #include "wal/internal/record_format.h"
+#include "wal/internal/wal_impl.h"
 #include "wal/internal/schema.h"
 
 namespace ferry::wal {
@@ -236,6 +239,49 @@ TEST_F(WalTest, StatsReportRocksDbMemoryWithinTheBlockCacheBound) {
   WalStats st = wal->GetStats();
   EXPECT_GT(st.block_cache_bytes, 0u);  // series blocks and index blocks of the SSTs
   EXPECT_LE(st.block_cache_bytes, o.block_cache_size);
+}
+
+// The compression of the samples' SSTs, read from RocksDB's table
+// properties, file name -> compression name.
+std::map<std::string, std::string> SamplesTableCompression(Wal& wal) {
+  auto* impl = static_cast<internal::WalImpl*>(&wal);
+  EXPECT_TRUE(impl->db()->Flush(rocksdb::FlushOptions(), impl->samples_cf()).ok());
+  rocksdb::TablePropertiesCollection tables;
+  EXPECT_TRUE(impl->db()->GetPropertiesOfAllTables(impl->samples_cf(), &tables).ok());
+  std::map<std::string, std::string> out;
+  for (const auto& [file, props] : tables) out[file] = props->compression_name;
+  return out;
+}
+
+TEST_F(WalTest, SamplesCompressionFollowsTheOptionAndEitherWalOpensEitherWay) {
+  Options o = Opts();
+  EXPECT_EQ(o.samples_compression, Compression::kNone);  // the default
+  o.samples_compression = Compression::kSnappyZstdBottommost;
+  {
+    auto wal = MustOpen(o);
+    for (int i = 1; i <= 50; ++i) {
+      Batch b = LabelBatch(1, 100, i, i);
+      ASSERT_TRUE(wal->Append(b).ok());
+    }
+    std::map<std::string, std::string> tables = SamplesTableCompression(*wal);
+    ASSERT_EQ(tables.size(), 1u);
+    EXPECT_EQ(tables.begin()->second, "Snappy");
+    ASSERT_TRUE(wal->Close().ok());
+  }
+  o.samples_compression = Compression::kNone;
+  auto wal = MustOpen(o);
+  for (int i = 51; i <= 100; ++i) {
+    Batch b = LabelBatch(1, 100, i, i);
+    ASSERT_TRUE(wal->Append(b).ok());
+  }
+  std::map<std::string, std::string> tables = SamplesTableCompression(*wal);
+  ASSERT_EQ(tables.size(), 2u);
+  std::multiset<std::string> names;
+  for (const auto& [file, name] : tables) names.insert(name);
+  EXPECT_EQ(names, (std::multiset<std::string>{"NoCompression", "Snappy"}));
+  std::vector<Record> recs = ReadAll(*wal);
+  ASSERT_EQ(recs.size(), 100u);
+  EXPECT_EQ(recs.back().size(), 100u);
 }
 
 TEST_F(WalTest, ReaderStatesCaughtUpThenSeesNewRecords) {
