@@ -256,13 +256,17 @@ std::map<std::string, std::string> SamplesTableCompression(Wal& wal) {
 TEST_F(WalTest, SamplesCompressionFollowsTheOptionAndEitherWalOpensEitherWay) {
   Options o = Opts();
   EXPECT_EQ(o.samples_compression, Compression::kNone);  // the default
+  // Scrapes [from, to] of one 100-series target.
+  auto append = [](Wal& wal, int from, int to) {
+    for (int i = from; i <= to; ++i) {
+      Batch b = LabelBatch(1, 100, i, i);
+      ASSERT_TRUE(wal.Append(b).ok());
+    }
+  };
   o.samples_compression = Compression::kSnappyZstdBottommost;
   {
     auto wal = MustOpen(o);
-    for (int i = 1; i <= 50; ++i) {
-      Batch b = LabelBatch(1, 100, i, i);
-      ASSERT_TRUE(wal->Append(b).ok());
-    }
+    append(*wal, 1, 50);
     std::map<std::string, std::string> tables = SamplesTableCompression(*wal);
     ASSERT_EQ(tables.size(), 1u);
     EXPECT_EQ(tables.begin()->second, "Snappy");
@@ -270,10 +274,7 @@ TEST_F(WalTest, SamplesCompressionFollowsTheOptionAndEitherWalOpensEitherWay) {
   }
   o.samples_compression = Compression::kNone;
   auto wal = MustOpen(o);
-  for (int i = 51; i <= 100; ++i) {
-    Batch b = LabelBatch(1, 100, i, i);
-    ASSERT_TRUE(wal->Append(b).ok());
-  }
+  append(*wal, 51, 100);
   std::map<std::string, std::string> tables = SamplesTableCompression(*wal);
   ASSERT_EQ(tables.size(), 2u);
   std::multiset<std::string> names;
