@@ -31,9 +31,9 @@ Status OutOfRange(std::string_view s, double ms) {
   const bool looks_like_ms = s.find_first_not_of("0123456789.-") == std::string_view::npos &&
                              ms / 1000 >= static_cast<double>(kMinTimeMs) &&
                              ms / 1000 <= static_cast<double>(kMaxTimeMs);
+  const char* hint = looks_like_ms ? " (Unix seconds are wanted, not milliseconds)" : "";
   return Status::InvalidArgument("time \"" + std::string(s.substr(0, 64)) +
-                                 "\" is outside years 0000 to 9999" +
-                                 (looks_like_ms ? " (Unix seconds are wanted, not milliseconds)" : ""));
+                                 "\" is outside years 0000 to 9999" + hint);
 }
 
 bool Digits(std::string_view s, size_t n, int* out) {
