@@ -65,17 +65,8 @@ Status WriteRequestBuilder::AddSeries(const labels::Labels& labels, std::span<co
 
 Status WriteRequestBuilder::AddSeries(EncodedLabelsView labels, std::span<const Sample> samples,
                                       std::span<const Exemplar> exemplars) {
-  if (labels.empty()) {
-    return internal::NoLabelsError({});  // "series {}: ..."
-  }
   const std::string_view bytes = labels.bytes();
-  size_t body = 0;
-  Status st = SizeSeries(bytes.size(), samples, exemplars, &body);
-  if (!st.ok()) return st.WithContext("series " + labels.ToString());
-  char* p = StartSeries(body);
-  p = internal::WriteBytes(p, bytes);
-  FinishSeries(p, samples, exemplars);
-  return Status::Ok();
+  return AddSeries(std::span(&bytes, 1), samples, exemplars);
 }
 
 Status WriteRequestBuilder::AddSeries(std::span<const std::string_view> label_pieces,

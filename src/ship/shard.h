@@ -130,7 +130,8 @@ class Shard {
   Outcome Judge(const httpclient::Response& resp, size_t sent, int64_t highest,
                 bool* maybe_delivered, std::optional<std::chrono::milliseconds>* retry_after);
   void PersistMark(const ShardMark& mark);
-  // Builds the compressed request body from "b", dropping samples of
+  // Builds the compressed request body from "b" (a chunk: each series'
+  // samples together, in WAL order), dropping samples of
   // dropped/unknown/too-old series (counted, and removed from "b"). Returns
   // the samples encoded, or the error that stopped it reading a series'
   // labels (see ResolveSeries): then "b" is to be built again later.
@@ -189,7 +190,6 @@ class Shard {
   using Drop = SeriesCache::Drop;
   SeriesCache cache_;
   std::unordered_map<wal::SeriesRef, std::string> refused_;  // kInvalidSeries messages
-  std::vector<std::pair<wal::SeriesRef, uint32_t>> order_;
   std::vector<bool> dropped_;
   std::vector<remote::Sample> run_;
   remote::WriteRequestBuilder v1_;

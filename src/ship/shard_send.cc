@@ -88,33 +88,29 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
   const bool v2 = ctx_.endpoint->proto == remote::ProtoMessage::kV2Request;
   int64_t min_ts = INT64_MIN;
   if (q.sample_age_limit.count() > 0) min_ts = ctx_.clock.NowMillis() - q.sample_age_limit.count();
-  // Group by series, keeping each series' samples in WAL order: sort
-  // (ref, index) pairs, 16 bytes each, rather than the samples. A chunk of
-  // a window is in that order already.
-  order_.clear();
-  bool sorted = true;
-  for (uint32_t i = 0; i < b.samples.size(); ++i) {
-    order_.emplace_back(b.samples[i].ref, i);
-    if (i > 0 && b.samples[i].ref < b.samples[i - 1].ref) sorted = false;
-  }
-  if (!sorted) std::sort(order_.begin(), order_.end());
+  // A chunk of a window holds each series' samples together, in WAL order
+  // (SortWindow), so a series is a run of equal refs.
+  const std::vector<QueuedSample>& in = b.samples;
+  FERRY_DCHECK(std::is_sorted(in.begin(), in.end(), [](const QueuedSample& x,
+                                                       const QueuedSample& y) {
+    return x.ref < y.ref;
+  }));
   v1_.Reset();
   v2_.Reset();
   size_t encoded = 0;
   bool any_dropped = false;
-  dropped_.assign(b.samples.size(), false);
+  dropped_.assign(in.size(), false);
   Status read_error;
-  for (size_t i = 0; i < order_.size();) {
+  for (size_t i = 0; i < in.size();) {
+    const wal::SeriesRef ref = in[i].ref;
     size_t j = i;
-    while (j < order_.size() && order_[j].first == order_[i].first) ++j;
+    while (j < in.size() && in[j].ref == ref) ++j;
     // The slot a few series ahead, and the label pieces of a series half as
     // far ahead (its slot fetched by now): hides their cache misses.
-    if (j + kPrefetchAhead < order_.size()) cache_.Prefetch(order_[j + kPrefetchAhead].first);
-    if (j + kPrefetchAhead / 2 < order_.size()) {
-      cache_.PrefetchLabels(order_[j + kPrefetchAhead / 2].first);
-    }
+    if (j + kPrefetchAhead < in.size()) cache_.Prefetch(in[j + kPrefetchAhead].ref);
+    if (j + kPrefetchAhead / 2 < in.size()) cache_.PrefetchLabels(in[j + kPrefetchAhead / 2].ref);
     std::string_view reason;
-    Result<const SeriesCache::Entry*> resolved = Resolve(order_[i].first, &reason);
+    Result<const SeriesCache::Entry*> resolved = Resolve(ref, &reason);
     if (!resolved.ok()) {
       // Stop here; what was dropped so far is removed below, so it is not
       // counted again when the batch is built again.
@@ -125,21 +121,18 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
     run_.clear();
     size_t too_old = 0;
     for (size_t k = i; k < j; ++k) {
-      const QueuedSample& s = b.samples[order_[k].second];
-      if (s.timestamp_ms < min_ts) {
+      if (in[k].timestamp_ms < min_ts) {
         ++too_old;
-        dropped_[order_[k].second] = true;
+        dropped_[k] = true;
         continue;
       }
-      run_.push_back({s.timestamp_ms, s.value});
+      run_.push_back({in[k].timestamp_ms, in[k].value});
     }
     if (too_old > 0) ctx_.metrics.Dropped(kReasonTooOld, static_cast<double>(too_old));
     size_t run_sent = 0;
     if (ls == nullptr) {
       ctx_.metrics.Dropped(reason, static_cast<double>(run_.size()));
-      if (reason == kReasonInvalidSeries && !run_.empty()) {
-        Report(refused_[order_[i].first], false);
-      }
+      if (reason == kReasonInvalidSeries && !run_.empty()) Report(refused_[ref], false);
     } else if (!run_.empty()) {
       // RW 1.0 copies the pieces straight into the request; RW 2.0 reads
       // each label for its symbol table.
@@ -154,9 +147,7 @@ Result<size_t> Shard::Build(Batch& b, std::string* body, int64_t* highest_ts) {
         *highest_ts = std::max(*highest_ts, run_.back().timestamp_ms);
       }
     }
-    if (run_sent < run_.size()) {
-      for (size_t k = i; k < j; ++k) dropped_[order_[k].second] = true;
-    }
+    if (run_sent < run_.size()) std::fill(dropped_.begin() + i, dropped_.begin() + j, true);
     if (run_sent < j - i) any_dropped = true;
     ctx_.samples_dropped.fetch_add((j - i) - run_sent, std::memory_order_relaxed);
     i = j;
